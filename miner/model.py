@@ -1,0 +1,128 @@
+"""The plain dataclasses that travel between miner's stages.
+
+Data flows one way: sources -> scan -> store -> (rank, excerpt) -> render. Every
+object here is frozen and picklable so it can cross process boundaries; paths
+inside a project are repository-relative POSIX strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class MinerError(Exception):
+    """A failure with a one-line message that names the input and says what to do."""
+
+
+class UseKind(str, Enum):
+    """How a use touches the target name."""
+
+    CALL = "call"  # make_response(...)
+    ATTRIBUTE = "attribute"  # request.args, session["x"]
+    SUBCLASS = "subclass"  # class MyApp(Flask)
+    DECORATOR = "decorator"  # @with_appcontext
+    RAISE = "raise"  # raise BadRequest(...)
+    EXCEPT = "except"  # except BadRequest
+    ANNOTATION = "annotation"  # def f() -> Response
+    VALUE = "value"  # passed or assigned as a value
+    IMPORT = "import"  # the import statement that binds the name
+
+
+class Resolution(str, Enum):
+    """How the name was resolved to the target, from most to least direct."""
+
+    DIRECT = "direct"  # from flask import make_response
+    ALIAS = "alias"  # from flask import make_response as mr; mr = make_response
+    MODULE_ATTRIBUTE = "module-attribute"  # import flask; flask.make_response
+    REEXPORT = "re-export"  # written through a shorter path than the defining module
+    STAR = "star"  # from flask import *
+    CROSS_FILE = "cross-file"  # from .compat import make_response
+    HEURISTIC = "heuristic"  # app.route after app = Flask(...)
+
+
+class FileStatus(str, Enum):
+    """What happened to one file of a checkout."""
+
+    SCANNED = "scanned"  # parsed and searched for uses
+    NO_MENTION = "no-mention"  # never mentions the library: not parsed at all
+    UNPARSABLE = "unparsable"  # syntax error, Python 2, undecodable bytes
+    TOO_LARGE = "too-large"  # over the size cap
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """One entry of the project list."""
+
+    name: str  #: display name, used in headings
+    url: str  #: git URL, local path or file:// URL
+    docs: str | None = None
+    pypi: str | None = None
+    blurb: str | None = None  #: overrides the detected description
+    license: str | None = None  #: SPDX id, overrides detection
+    web: str | None = None  #: browsable home for links, when url is a local clone
+    position: int = 0  #: place in the project list, for --order listed
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """A project fetched at one commit; files are read from git objects, never a work tree."""
+
+    project: Project
+    git_dir: Path
+    commit: str
+    branch: str
+    committed_at: str  #: ISO 8601 commit date of the analysed commit
+    license_path: str | None = None  #: LICENSE/COPYING file at the top of the tree
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One .py blob of a checkout."""
+
+    path: str
+    blob_sha: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A public name of the target library, keyed by where it is defined."""
+
+    qualname: str  #: canonical: flask.helpers.make_response
+    module: str  #: defining module: flask.helpers
+    name: str  #: make_response
+    kind: str  #: function, class, exception or object
+    aliases: tuple[str, ...] = ()  #: other import paths, e.g. flask.make_response
+    summary: str = ""  #: first paragraph of the docstring
+    source_path: str = ""  #: file inside the library, e.g. flask/helpers.py
+    line: int = 0  #: line of the definition in that file
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """One resolved use of a target in a file. Lines and columns are 1-based."""
+
+    qualname: str
+    kind: UseKind
+    resolution: Resolution
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    enclosing: str  #: dotted enclosing definition ("Class.method"), "" at module level
+    written_as: str  #: the expression as written: "flask.make_response", "mr"
+    line_text: str  #: the source line holding the use
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """The outcome of scanning one file; a broken file never stops a crawl."""
+
+    path: str
+    blob_sha: str
+    status: FileStatus
+    lines: int = 0
+    error: str | None = None
+    uses: tuple[Use, ...] = field(default_factory=tuple)
