@@ -126,3 +126,5 @@ class FileScan:
     lines: int = 0
     error: str | None = None
     uses: tuple[Use, ...] = field(default_factory=tuple)
+    #: top-level names bound to library paths, for the project's other modules to import
+    exports: tuple[tuple[str, str], ...] = field(default_factory=tuple)

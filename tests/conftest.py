@@ -57,3 +57,18 @@ def make_repo(tmp_path: Path) -> Callable[..., FixtureRepo]:
         return fixture
 
     return build
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`pytest --update-golden` rewrites tests/golden/ instead of comparing against it."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files in tests/golden/ from the current output; review the diff",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether golden files are being regenerated (pytest --update-golden)."""
+    return bool(request.config.getoption("--update-golden"))

@@ -1,0 +1,3 @@
+from miner.cli import cli
+
+cli(prog_name="miner")

@@ -1,0 +1,465 @@
+"""Cut a source file down to the code block shown for one example (spec: pages.md, section 3).
+
+Two styles share one layout. ``fsp`` reproduces the reference site's blocks byte for byte;
+``focused`` (the default) cuts only at syntax boundaries. Both first strip docstrings and
+comment-only lines, then pick ranges of the stripped file. Lines are counted as
+``source.split("\\n")`` counts them (after turning CRLF and CR into LF), so a file ending in a
+newline has a last, empty line: the reference site counted that way and shows it.
+
+Pure functions: no I/O. ``ast`` gives statement spans (LibCST would be ~10x slower) and
+``tokenize`` finds comments; a file that neither can parse is still excerpted, never an error.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+HIGHLIGHT = "~~"
+ABBREVIATED = "## ... source file abbreviated to get to {name} examples ..."
+CONTINUES = "## ... source file continues with no further {name} examples..."
+
+#: fsp: half-width of the window around a highlighted line, and the top-of-file window.
+FSP_RADIUS = 25
+FSP_TOP = 35
+
+#: focused: the bounds, all counted in lines of the stripped file.
+PRELUDE_LINES = 25  # longer import preludes are left out
+DEFINITION_LINES = 40  # enclosing definitions up to this length are shown whole
+CONTEXT_LINES = 20  # budget for the statements around a use inside a longer definition
+MERGE_GAP = 3  # segments this close are joined, the gap shown
+TOTAL_LINES = 120  # a later use that would push the total past this is dropped
+
+Span = tuple[int, int]  # original lines, 1-based inclusive
+Window = tuple[int, int]  # stripped-file indexes, 0-based half-open
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_SCOPES = (*_DEFS, ast.ClassDef)
+_IMPORTS = (ast.Import, ast.ImportFrom)
+#: what a try/if import block may hold: imports, their fallbacks, and nested such blocks
+_IMPORT_PARTS = (
+    *_IMPORTS,
+    ast.Pass,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.Raise,
+    ast.Try,
+    ast.If,
+    ast.ExceptHandler,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """The body of one example's code block, and which source lines it shows."""
+
+    text: str  #: "# {basename}\n" and the cut source, ending in "\n"; the fence is the template's
+    #: per block between markers: its first and last original line, 1-based; stripped lines
+    #: inside are not shown, and the last may be the empty line after a final newline (fsp)
+    segments: tuple[tuple[int, int], ...]
+    highlighted: tuple[int, ...]  #: original 1-based lines written with a leading ~~
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A file split into lines, its syntax tree if it parses, and the lines left after stripping."""
+
+    lines: tuple[str, ...]
+    kept: tuple[int, ...]  #: 0-based indexes of the lines that survive stripping, ascending
+    tree: ast.Module | None
+
+    def stripped_index(self, line: int) -> int | None:
+        """Where original 1-based `line` sits in the stripped file, None if stripped or absent."""
+        at = bisect_left(self.kept, line - 1)
+        return at if at < len(self.kept) and self.kept[at] == line - 1 else None
+
+    def window(self, span: Span) -> Window:
+        """The stripped lines of an original span."""
+        return bisect_left(self.kept, span[0] - 1), bisect_right(self.kept, span[1] - 1)
+
+    def size(self, span: Span) -> int:
+        """How many lines of `span` are shown: stripped lines do not count."""
+        start, end = self.window(span)
+        return end - start
+
+    def has_code(self, start: int, end: int) -> bool:
+        """Whether stripped lines [start, end) hold anything but blank lines."""
+        return any(self.lines[self.kept[k]].strip() for k in range(start, end))
+
+    def own_line(self, node: ast.AST) -> bool:
+        """Whether `node` starts its line, i.e. a cut just before it splits no line."""
+        if getattr(node, "decorator_list", None):
+            return True
+        line = self.lines[node.lineno - 1].encode("utf-8", "surrogatepass")
+        return not line[: node.col_offset].strip()
+
+
+def make_excerpt(
+    source: str, highlighted: Iterable[int], name: str, basename: str, style: str = "focused"
+) -> Excerpt:
+    """The code block for the uses of `name` on the 1-based `highlighted` lines of `source`."""
+    try:
+        cut = STYLES[style]
+    except KeyError:
+        raise ValueError(
+            f"unknown excerpt style {style!r}: choose one of {', '.join(sorted(STYLES))}"
+        ) from None
+    return cut(source, highlighted, name, basename)
+
+
+# --- stripping ---------------------------------------------------------------------------------
+
+
+def _prepare(source: str) -> _Source:
+    """Split and strip `source` once for either style."""
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    lines = tuple(text.split("\n"))
+    tree = _parse(text)
+    dropped = _comment_lines(text)
+    if tree is not None:
+        dropped |= _string_statement_lines(tree, lines)
+    return _Source(lines, tuple(i for i in range(len(lines)) if i not in dropped), tree)
+
+
+def _parse(text: str) -> ast.Module | None:
+    """The syntax tree, or None for Python 2, broken or otherwise unparsable files."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):  # ValueError: null bytes, bad encoding
+        return None
+
+
+def _comment_lines(text: str) -> set[int]:
+    """0-based lines holding only a comment; tokens, so '#' inside strings is not a comment."""
+    found: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
+                found.add(token.start[0] - 1)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return set()
+    return found
+
+
+def _string_statement_lines(tree: ast.Module, lines: Sequence[str]) -> set[int]:
+    """0-based lines of statements that are only a str/bytes literal (docstrings and the like).
+
+    A literal sharing a line with other code (``def f(): "doc"``, ``"a"; b()``) stays: removing
+    its lines would remove that code too.
+    """
+    found: set[int] = set()
+    for node in _statements(tree):
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str | bytes)
+            and _alone(node, lines)
+        ):
+            found.update(range(node.lineno - 1, node.end_lineno or node.lineno))
+    return found
+
+
+def _alone(node: ast.stmt, lines: Sequence[str]) -> bool:
+    """Whether only whitespace precedes `node` on its first line and only a comment follows it."""
+    first = lines[node.lineno - 1].encode("utf-8", "surrogatepass")[: node.col_offset]
+    last = lines[(node.end_lineno or node.lineno) - 1].encode("utf-8", "surrogatepass")
+    rest = last[node.end_col_offset :].strip()
+    return not first.strip() and (not rest or rest.startswith(b"#"))
+
+
+def _statements(tree: ast.AST) -> Iterable[ast.AST]:
+    """Every statement and except clause, without descending into expressions."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        for block in _blocks(node):
+            stack.extend(block)
+            yield from block
+
+
+def _blocks(node: ast.AST) -> list[list[ast.AST]]:
+    """The statement lists directly inside `node`; except clauses count as statements."""
+    blocks = [getattr(node, field, None) for field in ("body", "handlers", "orelse", "finalbody")]
+    blocks += [case.body for case in getattr(node, "cases", ())]
+    return [block for block in blocks if isinstance(block, list) and block]
+
+
+# --- layout ------------------------------------------------------------------------------------
+
+
+def _render(
+    src: _Source,
+    windows: Sequence[Window],
+    marks: Iterable[int],
+    name: str,
+    basename: str,
+    *,
+    lead: bool,
+    tail: bool,
+) -> Excerpt:
+    """Lay out `windows` of the stripped file with markers; `marks` are stripped indexes."""
+    marked = {k for k in marks if any(start <= k < end for start, end in windows)}
+    abbreviated = f"\n\n{ABBREVIATED.format(name=name)}\n\n\n"
+    parts = [f"# {basename}\n"]
+    if lead:
+        parts.append(abbreviated)
+    for number, (start, end) in enumerate(windows):
+        if number:
+            parts.append(abbreviated)
+        for k in range(start, end):
+            prefix = HIGHLIGHT if k in marked else ""
+            parts.append(f"{prefix}{src.lines[src.kept[k]]}\n")
+    if tail:
+        parts.append(f"\n\n{CONTINUES.format(name=name)}\n\n")
+    return Excerpt(
+        text="".join(parts),
+        segments=tuple((src.kept[start] + 1, src.kept[end - 1] + 1) for start, end in windows),
+        highlighted=tuple(src.kept[k] + 1 for k in sorted(marked)),
+    )
+
+
+def _marks(src: _Source, highlighted: Iterable[int]) -> list[int]:
+    """Stripped indexes of the highlighted lines, ascending.
+
+    Stripped, blank or absent lines hold no use: they drop out. None left is a caller's error.
+    """
+    found = {src.stripped_index(line) for line in highlighted}
+    marks = sorted(k for k in found if k is not None and src.has_code(k, k + 1))
+    if not marks:
+        raise ValueError("no highlighted line is a shown line of the source: nothing to excerpt")
+    return marks
+
+
+# --- style fsp ---------------------------------------------------------------------------------
+
+
+def fsp_excerpt(source: str, highlighted: Iterable[int], name: str, basename: str) -> Excerpt:
+    """The reference site's cut: fixed windows of the stripped file, blind to syntax."""
+    src = _prepare(source)
+    marks = _marks(src, highlighted)
+    windows = _fsp_windows(marks, len(src.kept))
+    return _render(src, windows, marks, name, basename, lead=False, tail=True)
+
+
+def _fsp_windows(marks: Sequence[int], length: int) -> list[Window]:
+    """[h-25, h+25) per mark, clipped; overlapping or touching ones merged; the top if far."""
+    windows: list[Window] = []
+    for mark in marks:
+        start, end = max(0, mark - FSP_RADIUS), min(length, mark + FSP_RADIUS)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    if windows[0][0] >= FSP_TOP:
+        windows.insert(0, (0, FSP_TOP))
+    return windows
+
+
+# --- style focused -----------------------------------------------------------------------------
+
+
+def focused_excerpt(source: str, highlighted: Iterable[int], name: str, basename: str) -> Excerpt:
+    """Whole definitions around the uses, cut only between statements.
+
+    Shown, in this order of priority: the import prelude (:func:`_prelude`), then for each
+    highlighted line, earliest first, its unit (:func:`_use_spans`). Blocks with at most
+    ``MERGE_GAP`` lines, or only blank lines, between them are joined, those lines shown. The
+    prelude and the first use are always shown; each later use only if the total then stays
+    within ``TOTAL_LINES``, else it is dropped with its ``~~`` (unless another unit shows its
+    line). A marker stands wherever non-blank lines were left out, also before the first block
+    (an addition to the reference layout); the continues marker only when non-blank lines
+    follow the last block. A file ``ast`` cannot parse gets the fsp cut.
+    """
+    src = _prepare(source)
+    if src.tree is None:
+        return fsp_excerpt(source, highlighted, name, basename)
+    marks = _marks(src, highlighted)
+    units = [_use_spans(src, src.kept[k] + 1) for k in marks]
+    windows = _merge(src, [*_windows(src, _prelude(src)), *_windows(src, units[0])])
+    for unit in units[1:]:
+        grown = _merge(src, [*windows, *_windows(src, unit)])
+        if sum(end - start for start, end in grown) <= TOTAL_LINES:
+            windows = grown
+    lead = src.has_code(0, windows[0][0])
+    tail = src.has_code(windows[-1][1], len(src.kept))
+    return _render(src, windows, marks, name, basename, lead=lead, tail=tail)
+
+
+def _windows(src: _Source, spans: Iterable[Span]) -> list[Window]:
+    """The stripped windows of original spans, without leading or trailing blank lines."""
+    windows = []
+    for span in spans:
+        start, end = src.window(span)
+        while start < end and not src.has_code(start, start + 1):
+            start += 1
+        while start < end and not src.has_code(end - 1, end):
+            end -= 1
+        if start < end:
+            windows.append((start, end))
+    return windows
+
+
+def _merge(src: _Source, windows: Iterable[Window]) -> list[Window]:
+    """Sorted windows, joined where the lines between are few (MERGE_GAP) or all blank."""
+    merged: list[Window] = []
+    for start, end in sorted(windows):
+        if merged and (
+            start - merged[-1][1] <= MERGE_GAP or not src.has_code(merged[-1][1], start)
+        ):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _prelude(src: _Source) -> list[Span]:
+    """The import blocks among the top-level statements before the first def or class.
+
+    Import blocks are imports, and ``try``/``if`` statements made only of imports and their
+    fallbacks (pass, assignments, raise): ``try/except ImportError``, ``if TYPE_CHECKING``.
+    When they add up to more than ``PRELUDE_LINES`` the prelude is left out altogether: the
+    imports that bind the target name are highlighted, so they are shown as module-level uses.
+    """
+    assert src.tree is not None
+    spans: list[Span] = []
+    for statement in src.tree.body:
+        if isinstance(statement, _SCOPES):
+            break
+        if _is_import_block(statement):
+            spans.append(_span(statement))
+    return spans if sum(map(src.size, spans)) <= PRELUDE_LINES else []
+
+
+def _is_import_block(statement: ast.AST) -> bool:
+    """An import, or a try/if statement holding imports and nothing but their fallbacks."""
+    if isinstance(statement, _IMPORTS):
+        return True
+    if not isinstance(statement, ast.Try | ast.If):
+        return False
+    nested = list(_statements(statement))
+    return any(isinstance(node, _IMPORTS) for node in nested) and all(
+        isinstance(node, _IMPORT_PARTS) for node in nested
+    )
+
+
+def _use_spans(src: _Source, line: int) -> list[Span]:
+    """The spans that show the use on `line`, in the context of its enclosing definition.
+
+    The container is the smallest enclosing function or method, widened to an outer function
+    while that is at most ``DEFINITION_LINES`` long; for a use outside functions it is the
+    top-level statement. It is preceded by the header lines of the classes and functions around
+    it. A container up to ``DEFINITION_LINES`` long is shown whole; a longer one by its header
+    (decorators and signature) and the statements around the use (:func:`_around`).
+    """
+    path = _path(src, line)  # never empty: a line of code belongs to a statement
+    nodes = [node for node, _ in path]
+    top = 0
+    defs = [depth for depth, node in enumerate(nodes) if isinstance(node, _DEFS)]
+    if defs:
+        top = defs[-1]
+        for depth in reversed(defs[:-1]):
+            if src.size(_span(nodes[depth])) > DEFINITION_LINES:
+                break
+            top = depth
+    spans = [_header(src, node) for node in nodes[:top] if isinstance(node, _SCOPES)]
+    container = nodes[top]
+    if src.size(_span(container)) <= DEFINITION_LINES:
+        return [*spans, _span(container)]
+    return [*spans, _header(src, container), *_around(src, path[top:], line)]
+
+
+def _around(src: _Source, path: Sequence[tuple[ast.AST, list[ast.AST]]], line: int) -> list[Span]:
+    """The whole statements around `line` inside path[0], within ``CONTEXT_LINES``.
+
+    Start from the innermost statement holding the line, climb to enclosing statements while
+    they fit, then add neighbouring statements of the same block, the previous one first, while
+    they fit. A line in the header of a longer compound statement gets that header and the
+    first statements of its body that fit; a longer simple statement is shown whole.
+    """
+    node = path[-1][0]
+    header = _header(src, node)
+    if header[0] <= line <= header[1] and src.size(_span(node)) > CONTEXT_LINES:
+        return [header, *_opening(src, node)]
+    if len(path) == 1:  # a line of the container's clauses (case patterns): not cut
+        return [_span(node)]
+    depth = len(path) - 1
+    while depth > 1 and src.size(_span(path[depth - 1][0])) <= CONTEXT_LINES:
+        depth -= 1
+    node, block = path[depth]
+    first = last = next(index for index, other in enumerate(block) if other is node)
+    grew = True
+    while grew:
+        grew = False
+        if first and src.size((_span(block[first - 1])[0], _span(block[last])[1])) <= CONTEXT_LINES:
+            first, grew = first - 1, True
+        if (
+            last + 1 < len(block)
+            and src.size((_span(block[first])[0], _span(block[last + 1])[1])) <= CONTEXT_LINES
+        ):
+            last, grew = last + 1, True
+    return [(_span(block[first])[0], _span(block[last])[1])]
+
+
+def _opening(src: _Source, node: ast.AST) -> list[Span]:
+    """The first statements of a compound statement's body, as many as fit CONTEXT_LINES."""
+    blocks = _blocks(node)
+    if not blocks:
+        return []
+    block, start, count = blocks[0], _span(blocks[0][0])[0], 0
+    while count < len(block) and src.size((start, _span(block[count])[1])) <= CONTEXT_LINES:
+        count += 1
+    return [(start, _span(block[count - 1])[1])] if count else []
+
+
+def _path(src: _Source, line: int) -> list[tuple[ast.AST, list[ast.AST]]]:
+    """The statements holding `line`, outermost first, each with the block it sits in."""
+    assert src.tree is not None
+    path: list[tuple[ast.AST, list[ast.AST]]] = []
+    blocks = _blocks(src.tree)
+    while True:
+        found = next(
+            ((node, block) for block in blocks for node in block if _holds(node, line)), None
+        )
+        if found is None:
+            return path
+        path.append(found)
+        blocks = _blocks(found[0])
+
+
+def _holds(node: ast.AST, line: int) -> bool:
+    """Whether `line` is inside the span of `node`."""
+    first, last = _span(node)
+    return first <= line <= last
+
+
+def _span(node: ast.AST) -> Span:
+    """The lines of a statement, decorators included."""
+    decorators = getattr(node, "decorator_list", None)
+    first = decorators[0].lineno if decorators else node.lineno
+    return first, node.end_lineno or node.lineno
+
+
+def _header(src: _Source, node: ast.AST) -> Span:
+    """The lines of a compound statement before its body, decorators included.
+
+    Blank and comment lines at its end are dropped later, with all stripped lines. A simple
+    statement, or one whose body starts on the colon's line, is all header: it cannot be cut.
+    """
+    span = _span(node)
+    if isinstance(node, ast.Match):
+        return span[0], node.cases[0].pattern.lineno - 1  # a case always starts its own line
+    blocks = _blocks(node)
+    if not blocks or not src.own_line(blocks[0][0]):
+        return span
+    return span[0], _span(blocks[0][0])[0] - 1
+
+
+#: The styles by name; each takes (source, highlighted, name, basename).
+STYLES: dict[str, Callable[[str, Iterable[int], str, str], Excerpt]] = {
+    "focused": focused_excerpt,
+    "fsp": fsp_excerpt,
+}

@@ -1,0 +1,413 @@
+"""Sources stage: read the project list, fetch each project into a cache, yield its .py blobs.
+
+This is the only module of miner that imports `git`. The cache holds one bare, shallow repository
+per project and files are read from git objects, never from a work tree: no symlink is followed,
+no checkout filter or hook runs and no submodule is fetched.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import logging
+import re
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import git
+
+from miner.model import Checkout, MinerError, Project, SourceFile
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+logger = logging.getLogger(__name__)
+
+# Keys a [[project]] table may hold, in the order an error message lists them.
+_PROJECT_KEYS = ("name", "url", "docs", "pypi", "blurb", "license", "web")
+
+# Every git call runs with this environment: fail fast instead of waiting for a human.
+_GIT_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",  # no username/password prompt on the terminal
+    "GIT_ASKPASS": "true",  # any credential prompt gets an empty answer
+    "SSH_ASKPASS": "true",  # ssh passphrase and host-key questions get an empty answer ...
+    "SSH_ASKPASS_REQUIRE": "force",  # ... even when a terminal is attached (OpenSSH >= 8.4)
+    "GIT_HTTP_LOW_SPEED_LIMIT": "1000",  # give up on a transfer slower than 1000 bytes/s ...
+    "GIT_HTTP_LOW_SPEED_TIME": "60",  # ... for a whole minute
+}
+_SAFE_CONFIG = [
+    "protocol.ext.allow=never",  # ext:: runs a command; GitPython refuses it too, git also will
+    "core.hooksPath=/dev/null",  # no hook runs, not even one copied in from a user's template
+]
+_REGULAR_MODES = ("100644", "100755")  # not symlinks (120000) nor submodules (160000)
+_FORGES = ("github.com", "gitlab.com", "bitbucket.org")
+_SCP_URL = re.compile(r"(?:[^@/:]+@)?(?P<host>[^/:]+):(?P<path>.+)")
+_CREDENTIALS = re.compile(r"(https?://)[^/@\s]+@")
+_LICENSE_NAME = re.compile(r"(?P<stem>licen[cs]e|copying|copyright)(?:\..+)?", re.IGNORECASE)
+_LICENSE_RANK = {"license": 0, "licence": 0, "copying": 1, "copyright": 2}
+_TOML_TYPES = {bool: "boolean", int: "integer", float: "float", list: "array", dict: "table"}
+_GIT_REASONS = (  # (pattern in git's stderr, what to tell the user), first match wins
+    (
+        re.compile(r"does not appear to be a git repository|repository .* not found", re.I),
+        "repository not found (check the url in the project list)",
+    ),
+    (
+        re.compile(
+            r"authentication failed|could not read (username|password)|permission denied \(", re.I
+        ),
+        "access denied: private or missing repository (check the url in the project list)",
+    ),
+)
+
+
+class ProjectListError(MinerError):
+    """The project list cannot be used as written."""
+
+
+class FetchError(MinerError):
+    """A project could not be fetched into, or read back from, the cache."""
+
+
+# -- the project list ------------------------------------------------------------------------
+
+
+def load_projects(path: Path) -> list[Project]:
+    """Read the [[project]] tables of a TOML file, refusing anything it would silently misread."""
+    tables = _project_tables(path, _read_toml(path))
+    projects = [_project(path, index, table) for index, table in enumerate(tables)]
+    _check_unique_names(path, projects)
+    return projects
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise ProjectListError(
+            f"{path}: cannot read the project list: {error.strerror or error} (check the path)"
+        ) from None
+    except UnicodeDecodeError:
+        raise ProjectListError(f"{path}: not UTF-8 text (save it as UTF-8)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ProjectListError(f"{path}: invalid TOML: {error} (fix the syntax there)") from None
+
+
+def _project_tables(path: Path, data: dict[str, Any]) -> list[dict[str, Any]]:
+    for key in data:
+        if key != "project":
+            raise ProjectListError(
+                f'{path}: unknown top-level key "{key}"; {_hint(key, ("project",))}'
+            )
+    tables = data.get("project", [])
+    if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
+        raise ProjectListError(f'{path}: "project" must be [[project]] tables, one per project')
+    if not tables:
+        raise ProjectListError(
+            f"{path}: no [[project]] tables (add one per project, with name and url)"
+        )
+    return tables
+
+
+def _project(path: Path, index: int, table: dict[str, Any]) -> Project:
+    label = _label(index, table)
+    for key, value in table.items():
+        if key not in _PROJECT_KEYS:
+            raise ProjectListError(
+                f'{path}: {label} has unknown key "{key}"; {_hint(key, _PROJECT_KEYS)}'
+            )
+        if not isinstance(value, str):
+            kind = _TOML_TYPES.get(type(value), "date/time")
+            raise ProjectListError(
+                f'{path}: {label} key "{key}" must be a string, not {kind} (quote it)'
+            )
+    for key in ("name", "url"):
+        if not table.get(key, "").strip():
+            raise ProjectListError(f'{path}: {label} has no "{key}" (add {key} = "...")')
+    url = table["url"]
+    if _is_local_path(url):
+        url = str((path.parent / Path(url).expanduser()).resolve())
+    return Project(**{**table, "url": url}, position=index)
+
+
+def _label(index: int, table: dict[str, Any]) -> str:
+    """Name a table as people count them: 'project 3 ("newspie")' is the third [[project]]."""
+    name = table.get("name")
+    if isinstance(name, str) and name.strip():
+        return f'project {index + 1} ("{name}")'
+    return f"project {index + 1}"
+
+
+def _hint(key: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)  # catches "lisence"
+    return f'did you mean "{close[0]}"?' if close else f"known keys: {', '.join(known)}"
+
+
+def _check_unique_names(path: Path, projects: list[Project]) -> None:
+    """A name heads pages and names a cache directory, so names must differ beyond case."""
+    first: dict[str, Project] = {}
+    for project in projects:
+        earlier = first.setdefault(project.name.casefold(), project)
+        if earlier is not project:
+            raise ProjectListError(
+                f"{path}: {_label(project.position, {'name': project.name})} has the same name as "
+                f"project {earlier.position + 1}; give each project its own name"
+            )
+
+
+def _is_local_path(url: str) -> bool:
+    """Git's own rule: a URL has '://' or is scp-like ('host:path', a colon before any slash)."""
+    if "://" in url:
+        return False
+    colon, slash = url.find(":"), url.find("/")
+    return colon == -1 or -1 < slash < colon
+
+
+# -- links -------------------------------------------------------------------------------------
+
+
+def web_url(project: Project) -> str | None:
+    """The browsable repository page for links, or None when there is none to link to."""
+    if project.web:
+        return project.web
+    parts = urlsplit(project.url)
+    if parts.scheme in ("http", "https", "ssh"):
+        scheme = "https" if parts.scheme == "ssh" else parts.scheme
+        host, path = parts.hostname, parts.path
+    elif (scp := _SCP_URL.fullmatch(project.url)) and "://" not in project.url:
+        scheme, host, path = "https", scp["host"].lower(), "/" + scp["path"]
+    else:
+        return None
+    path = path.rstrip("/").removesuffix(".git").rstrip("/")
+    if host not in _FORGES or path.count("/") < 2:  # a forge page of a repository: /owner/name
+        return None
+    return f"{scheme}://{host}{path}"
+
+
+# -- fetching ----------------------------------------------------------------------------------
+
+
+def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Checkout:
+    """Bring the head of the project's default branch into its bare, shallow cache repository.
+
+    `timeout` bounds each network command (ls-remote, fetch) in seconds. A cache that already
+    holds the remote head is not fetched again; a moved, force-pushed or renamed default branch
+    is fetched and replaces whatever the cache held.
+    """
+    url = _fetch_url(project.url)
+    try:
+        git.Git.check_unsafe_protocols(url)
+    except git.UnsafeProtocolError:
+        raise _fetch_error(
+            project, "remote-helper URLs such as ext:: can run commands (use https, ssh or file)"
+        ) from None
+    git_dir = _cache_path(project, url, cache_dir)
+    runner = _open_cache(project, git_dir)
+    try:
+        branch, head = _remote_head(project, runner, url, timeout)
+        commit = _update_branch(runner, url, branch, head, timeout)
+        committed_at = runner.show("-s", "--format=%cI", commit)
+        license_path = _license_path(_regular_files(runner, commit, recursive=False))
+    except git.CommandError as error:
+        raise _fetch_error(project, _reason(error, timeout)) from None
+    except ValueError as error:  # a blob missing from a cache that was already up to date
+        raise _fetch_error(project, f"{error} in {git_dir} (delete it and fetch again)") from None
+    logger.info("%s: %s at %s (%s)", project.name, branch, commit[:12], committed_at)
+    return Checkout(project, git_dir, commit, branch, committed_at, license_path)
+
+
+def _fetch_url(url: str) -> str:
+    """Local paths become absolute file:// URLs, the transport that honours --depth everywhere.
+
+    (`git clone` ignores --depth for plain paths; one form also gives a path one cache entry.)
+    """
+    return Path(url).expanduser().resolve().as_uri() if _is_local_path(url) else url
+
+
+def _cache_path(project: Project, url: str, cache_dir: Path) -> Path:
+    """A directory named after the project plus a hash of the URL: similar names never collide."""
+    slug = re.sub(r"[^a-z0-9._-]+", "-", project.name.lower()).strip(".-")[:60] or "project"
+    digest = hashlib.sha256(url.encode()).hexdigest()[:10]
+    root = cache_dir.resolve()
+    path = root / f"{slug}-{digest}"
+    if not path.resolve().is_relative_to(root):
+        raise _fetch_error(project, f"cache entry {path} points outside {root} (remove it)")
+    return path
+
+
+def _open_cache(project: Project, git_dir: Path) -> git.Git:
+    """Create the bare cache repository if needed (git init is idempotent)."""
+    try:
+        git.Repo.init(git_dir, mkdir=True, bare=True, expand_vars=False).close()
+    except (OSError, git.CommandError) as error:
+        detail = getattr(error, "strerror", None) or _reason(error, None)
+        raise _fetch_error(project, f"cannot create the cache {git_dir}: {detail}") from None
+    return _git(git_dir)
+
+
+def _git(git_dir: Path) -> git.Git:
+    """A git runner bound to one cache repository, with the never-hang, never-ext settings."""
+    runner = git.Git()  # --git-dir names the repository; a vanished cache is then a git error
+    runner.update_environment(**_GIT_ENV)
+    runner.set_persistent_git_options(c=_SAFE_CONFIG, git_dir=str(git_dir))
+    return runner
+
+
+def _remote_head(project: Project, runner: git.Git, url: str, timeout: float) -> tuple[str, str]:
+    """(branch, commit) where the remote's HEAD points: its default branch, never a guessed name."""
+    listing = runner.ls_remote("--symref", "--", url, "HEAD", kill_after_timeout=timeout)
+    symref = head = ""
+    for line in listing.splitlines():
+        value, _, name = line.partition("\t")
+        if name == "HEAD" and value.startswith("ref: "):
+            symref = value.removeprefix("ref: ")
+        elif name == "HEAD":
+            head = value
+    if not head:
+        raise _fetch_error(project, "repository is empty (check the url in the project list)")
+    if not symref.startswith("refs/heads/"):
+        raise _fetch_error(project, "its HEAD is not a branch (point HEAD at the default branch)")
+    return symref.removeprefix("refs/heads/"), head
+
+
+def _update_branch(runner: git.Git, url: str, branch: str, head: str, timeout: float) -> str:
+    """Fetch the branch shallowly unless the cache has its head; drop other branches.
+
+    Returns the commit the cache's branch now points at.
+    """
+    ref = f"refs/heads/{branch}"
+    heads = _local_heads(runner)
+    if heads.get(ref) == head:
+        logger.debug("%s: cache is up to date at %s", _redact(url), head[:12])
+    else:
+        logger.info("fetching %s of %s", branch, _redact(url))
+        runner.fetch(
+            "--depth=1", "--no-tags", "--", url, f"+{ref}:{ref}", kill_after_timeout=timeout
+        )
+    for stale in heads.keys() - {ref}:  # the default branch was renamed since the last crawl
+        runner.update_ref("-d", stale)
+    runner.symbolic_ref("HEAD", ref)
+    return _local_heads(runner)[ref]
+
+
+def _local_heads(runner: git.Git) -> dict[str, str]:
+    listing = runner.for_each_ref("--format=%(refname) %(objectname)", "refs/heads/")
+    return dict(line.split(" ", 1) for line in listing.splitlines())
+
+
+def _license_path(top_level: list[tuple[str, str, int]]) -> str | None:
+    """LICENSE (or LICENCE) before COPYING before COPYRIGHT, the shortest name first."""
+    ranked = [
+        (_LICENSE_RANK[match["stem"].lower()], len(path), path)
+        for path, _sha, _size in top_level
+        if (match := _LICENSE_NAME.fullmatch(path))
+    ]
+    return min(ranked)[2] if ranked else None
+
+
+def _reason(error: git.GitError, timeout: float | None) -> str:
+    """Boil git's stderr down to one line a user can act on."""
+    if isinstance(error, git.GitCommandNotFound):
+        return "git is not installed or not on PATH (install git)"
+    stderr = _raw_stderr(error)
+    if stderr.startswith("Timeout:") and timeout:  # GitPython's words after kill_after_timeout
+        return f"timed out after {timeout:g} s (raise the timeout or try again later)"
+    for pattern, reason in _GIT_REASONS:
+        if pattern.search(stderr):
+            return reason
+    return f"{_git_detail(error)} (check the url and your network connection)"
+
+
+def _git_detail(error: git.GitError) -> str:
+    """git's first fatal: line (the cause; later ones are generic advice), credentials removed."""
+    lines = [line.strip() for line in _raw_stderr(error).splitlines() if line.strip()]
+    fatal = [line.removeprefix("fatal: ") for line in lines if line.startswith("fatal: ")]
+    status = getattr(error, "status", None)
+    return _redact((fatal or lines or [f"git exited with status {status}"])[0])
+
+
+def _raw_stderr(error: git.GitError) -> str:
+    """GitPython frames stderr as "\\n  stderr: '...'"; undo exactly that framing."""
+    framed = str(getattr(error, "stderr", ""))
+    return framed.removeprefix("\n  stderr: '").removesuffix("'")
+
+
+def _redact(text: str) -> str:
+    """Drop user:token@ from http(s) URLs so credentials never reach messages or logs."""
+    return _CREDENTIALS.sub(r"\1", text)
+
+
+def _fetch_error(project: Project, reason: str) -> FetchError:
+    return FetchError(f"{project.name}: cannot fetch {_redact(project.url)}: {reason}")
+
+
+# -- reading files -----------------------------------------------------------------------------
+
+
+def list_python_blobs(checkout: Checkout) -> list[tuple[str, str, int]]:
+    """(path, blob sha, size) of every regular .py file of the commit, sorted by path.
+
+    Callers holding a blob-sha cache use this to skip reading blobs they have already seen.
+    """
+    try:
+        entries = _regular_files(_git(checkout.git_dir), checkout.commit, recursive=True)
+    except git.GitCommandError as error:
+        raise _cache_error(checkout, _git_detail(error)) from None
+    except ValueError as error:
+        raise _cache_error(checkout, str(error)) from None
+    return sorted(entry for entry in entries if entry[0].endswith(".py"))
+
+
+def iter_source_files(
+    checkout: Checkout, wanted: Callable[[str, str], bool] | None = None
+) -> Iterator[SourceFile]:
+    """Yield the .py files of the commit in path order, all read through one cat-file process.
+
+    `wanted(path, blob_sha)` returning False skips reading that blob.
+    """
+    runner = _git(checkout.git_dir)
+    try:
+        for path, sha, _size in list_python_blobs(checkout):
+            if wanted is None or wanted(path, sha):
+                yield SourceFile(path, sha, _read_blob(runner, checkout, path, sha))
+    finally:
+        runner.clear_cache()  # stops the persistent cat-file --batch process
+
+
+def _read_blob(runner: git.Git, checkout: Checkout, path: str, sha: str) -> bytes:
+    try:
+        return runner.get_object_data(sha)[3]
+    except ValueError:  # GitPython's answer to a "<sha> missing" header
+        raise _cache_error(checkout, f"blob {sha} of {path} is missing") from None
+
+
+def _regular_files(runner: git.Git, commit: str, *, recursive: bool) -> list[tuple[str, str, int]]:
+    """(path, blob sha, size) of the regular files of a tree, read with -z so any name survives.
+
+    Names that are not UTF-8 keep their odd bytes as \\xNN escapes, so they stay distinct.
+    """
+    options = ["-z", "--long", "--full-tree", *(["-r"] if recursive else [])]
+    listing = runner.ls_tree(*options, commit, stdout_as_string=False)
+    entries = []
+    for record in filter(None, listing.split(b"\0")):
+        meta, _, name = record.partition(b"\t")
+        mode, _kind, sha, size = meta.decode().split()
+        path = name.decode("utf-8", "backslashreplace")
+        if mode not in _REGULAR_MODES:
+            continue
+        if size == "BAD":  # what ls-tree --long says of a blob missing from the object store
+            raise ValueError(f"blob {sha} of {path} is missing")
+        entries.append((path, sha, int(size)))
+    return entries
+
+
+def _cache_error(checkout: Checkout, reason: str) -> FetchError:
+    return FetchError(
+        f"{checkout.project.name}: cannot read commit {checkout.commit[:12]} from the cache "
+        f"{checkout.git_dir}: {reason} (delete that directory and fetch again)"
+    )

@@ -1,0 +1,137 @@
+"""End to end through the crawl pipeline: a real git repository in, exact rows out."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from miner import store
+from miner.crawl import crawl
+from miner.model import Project
+from miner.targets import discover
+
+APP = textwrap.dedent(
+    '''\
+    import flask
+    import flask as f
+    from flask import make_response
+    from flask import make_response as mr
+    from flask.helpers import url_for
+
+    app = flask.Flask(__name__)
+
+
+    def view():
+        first = make_response("a")
+        second = mr("b", 201)
+        third = f.make_response("c")
+        fourth = flask.make_response(url_for("view"))
+        app.make_response("trap")
+        flask.current_app.make_response("trap")
+        return first, second, third, fourth
+
+
+    def shadowed(make_response):
+        url_for = str
+        return make_response(url_for(1))
+    '''
+)
+
+LATIN1 = '# -*- coding: latin-1 -*-\nfrom flask import flash\nflash("caf\xe9")\n'.encode("latin-1")
+
+FILES: dict[str, str | bytes] = {
+    "pkg/app.py": APP,
+    "pkg/broken.py": "from flask import flash\ndef oops(:\n",
+    "pkg/python2.py": 'from flask import flash\nprint "hello"\n',
+    "pkg/latin1.py": LATIN1,
+    "pkg/undecodable.py": b"from flask import flash\nflash('\xff\xfe')\n",
+    "pkg/unrelated.py": "import os\n",
+    "README.md": "not python\n",
+}
+
+EXPECTED_USES = [
+    ("pkg/app.py", 3, "flask.helpers.make_response", "import", "re-export"),
+    ("pkg/app.py", 4, "flask.helpers.make_response", "import", "alias"),
+    ("pkg/app.py", 5, "flask.helpers.url_for", "import", "direct"),
+    ("pkg/app.py", 7, "flask.app.Flask", "call", "module-attribute"),
+    ("pkg/app.py", 11, "flask.helpers.make_response", "call", "re-export"),
+    ("pkg/app.py", 12, "flask.helpers.make_response", "call", "alias"),
+    ("pkg/app.py", 13, "flask.helpers.make_response", "call", "alias"),
+    ("pkg/app.py", 14, "flask.helpers.make_response", "call", "module-attribute"),
+    ("pkg/app.py", 14, "flask.helpers.url_for", "call", "direct"),
+    ("pkg/app.py", 16, "flask.globals.current_app", "attribute", "module-attribute"),
+    ("pkg/latin1.py", 2, "flask.helpers.flash", "import", "re-export"),
+    ("pkg/latin1.py", 3, "flask.helpers.flash", "call", "re-export"),
+]
+
+
+@pytest.fixture(scope="module")
+def flask_library():
+    return discover("flask")
+
+
+def uses_rows(db):
+    return sorted(
+        (row["path"], row["line"], row["qualname"], row["kind"], row["resolution"])
+        for row in db["uses"].rows
+    )
+
+
+def test_crawl_stores_exactly_the_expected_uses(make_repo, tmp_path, flask_library):
+    repo = make_repo(FILES)
+    db = store.open_db(tmp_path / "miner.db")
+    report = crawl(db, [Project("demo", repo.url)], flask_library, tmp_path / "cache", jobs=1)
+
+    assert report.failed == []
+    assert uses_rows(db) == EXPECTED_USES
+    files = {row["path"]: (row["status"], row["error"]) for row in db["files"].rows}
+    assert files["pkg/unrelated.py"] == ("no-mention", None)
+    assert files["pkg/broken.py"][0] == "unparsable"
+    assert files["pkg/python2.py"][0] == "unparsable"
+    assert files["pkg/undecodable.py"][0] == "unparsable"
+    assert files["pkg/latin1.py"] == ("scanned", None)
+    assert "README.md" not in files
+    texts = {row["blob_sha"]: row["text"] for row in db["sources"].rows}
+    assert any("café" in text for text in texts.values())  # decoded through its cookie
+
+
+def test_parallel_scan_gives_the_same_rows(make_repo, tmp_path, flask_library):
+    repo = make_repo(FILES)
+    one = store.open_db(tmp_path / "one.db")
+    two = store.open_db(tmp_path / "two.db")
+    crawl(one, [Project("demo", repo.url)], flask_library, tmp_path / "cache1", jobs=1)
+    crawl(two, [Project("demo", repo.url)], flask_library, tmp_path / "cache2", jobs=2)
+    assert uses_rows(one) == uses_rows(two) == EXPECTED_USES
+
+
+def test_recrawl_moves_to_the_new_commit_without_duplicates(make_repo, tmp_path, flask_library):
+    repo = make_repo(FILES)
+    db = store.open_db(tmp_path / "miner.db")
+    projects = [Project("demo", repo.url)]
+    crawl(db, projects, flask_library, tmp_path / "cache", jobs=1)
+    new_commit = repo.commit({"pkg/extra.py": "from flask import abort\nabort(404)\n"})
+
+    crawl(db, projects, flask_library, tmp_path / "cache", jobs=1)
+
+    assert db["projects"].get("demo")["commit"] == new_commit
+    rows = uses_rows(db)
+    assert len(rows) == len(set(rows)) == len(EXPECTED_USES) + 2
+    assert ("pkg/extra.py", 2, "flask.helpers.abort", "call", "re-export") in rows
+    assert [row["status"] for row in db["crawls"].rows] == ["ok", "ok"]
+
+
+def test_a_broken_project_keeps_its_rows_and_the_others_go_on(make_repo, tmp_path, flask_library):
+    repo = make_repo(FILES)
+    other = make_repo({"main.py": "from flask import abort\n"}, name="other")
+    db = store.open_db(tmp_path / "miner.db")
+    cache = tmp_path / "cache"
+    crawl(db, [Project("demo", repo.url)], flask_library, cache, jobs=1)
+    gone = Project("demo", (tmp_path / "missing").as_uri())
+
+    report = crawl(db, [gone, Project("other", other.url)], flask_library, cache, jobs=1)
+
+    assert [result.project for result in report.failed] == ["demo"]
+    assert "demo" in report.failed[0].error
+    assert len([r for r in uses_rows(db) if r[0].startswith("pkg/")]) == len(EXPECTED_USES)
+    assert db["projects"].get("other")["commit"] == other.repo.head.commit.hexsha
