@@ -206,6 +206,22 @@ class FileCandidate:
     uses: tuple[Use, ...] = field(default_factory=tuple)
 
 
+def schema_markdown() -> str:
+    """The schema as Markdown, one table per section: the README's "Database schema" copy."""
+    parts = []
+    for table, spec in SCHEMA.items():
+        key = spec.pk if isinstance(spec.pk, str) else ", ".join(spec.pk)
+        rows = "\n".join(
+            f"| `{column}` | {kind.__name__} | {meaning} |"
+            for column, (kind, meaning) in spec.columns.items()
+        )
+        parts.append(
+            f"### `{table}`\n{spec.doc} Primary key: `{key}`.\n\n"
+            f"| column | type | meaning |\n|---|---|---|\n{rows}\n"
+        )
+    return "\n".join(parts)
+
+
 def open_db(path: Path | str) -> Database:
     """Open or create the database and make sure every table and index exists."""
     db = Database(path)

@@ -1,0 +1,104 @@
+"""The command line: exit codes, one-line errors and a full crawl + render through click."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from miner.cli import cli
+
+VIEWS = textwrap.dedent(
+    """\
+    from flask import Flask, make_response
+
+    app = Flask(__name__)
+
+
+    @app.route("/")
+    def index():
+        response = make_response("hello", 200)
+        response.headers["X-Example"] = "yes"
+        return response
+    """
+)
+
+
+@pytest.fixture
+def projects_file(make_repo, tmp_path: Path) -> Path:
+    repo = make_repo({"shop/views.py": VIEWS, "LICENSE": "MIT License\n"}, name="shop")
+    path = tmp_path / "projects.toml"
+    path.write_text(
+        f'[[project]]\nname = "Shop"\nurl = "{repo.url}"\n'
+        'web = "https://github.com/example/shop"\nlicense = "MIT"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", ["crawl", "render", "targets"])
+def test_help(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_crawl_then_render_one_page(projects_file, tmp_path):
+    db, out = tmp_path / "m.db", tmp_path / "site"
+    crawled = run("crawl", "--projects", str(projects_file), "--cache", str(tmp_path / "c"),
+                  "--db", str(db), "--jobs", "1")
+    assert crawled.exit_code == 0, crawled.output
+    assert "crawled 1 of 1 projects" in crawled.output
+
+    rendered = run("render", "--db", str(db), "--out", str(out), "--name", "flask.make_response")
+    assert rendered.exit_code == 0, rendered.output
+    page = (out / "flask" / "flask-helpers-make-response.markdown").read_text(encoding="utf-8")
+    assert page.startswith("title: flask.helpers make_response Example Code\n")
+    assert '~~    response = make_response("hello", 200)\n' in page
+    assert "## Example 1 from Shop\n" in page
+    assert [p.name for p in (out / "flask").iterdir()] == ["flask-helpers-make-response.markdown"]
+
+
+def test_a_failed_project_exits_non_zero_after_the_others(projects_file, tmp_path):
+    text = projects_file.read_text(encoding="utf-8")
+    missing = (tmp_path / "nowhere").as_uri()
+    projects_file.write_text(text + f'\n[[project]]\nname = "Gone"\nurl = "{missing}"\n')
+    result = run("crawl", "--projects", str(projects_file), "--cache", str(tmp_path / "c"),
+                 "--db", str(tmp_path / "m.db"), "--jobs", "1")
+    assert result.exit_code == 1
+    assert "Gone: FAILED: " in result.output
+    assert "crawled 1 of 2 projects" in result.output
+
+
+def test_render_without_a_database_is_one_clear_line(tmp_path):
+    result = run("render", "--db", str(tmp_path / "none.db"))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {tmp_path / 'none.db'}: no such database: run `miner crawl` first, or pass --db\n"
+    )
+
+
+def test_only_an_unknown_project_is_one_clear_line(projects_file, tmp_path):
+    result = run("crawl", "--projects", str(projects_file), "--only", "Nope",
+                 "--db", str(tmp_path / "m.db"))
+    assert result.exit_code == 1
+    assert result.output == "Error: --only 'Nope': no such project in the list (names: Shop)\n"
+
+
+def test_an_unknown_library_is_one_clear_line():
+    result = run("targets", "--library", "no_such_library_here")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: target library 'no_such_library_here' is not installed")
+
+
+def test_targets_lists_canonical_names_with_their_aliases():
+    result = run("targets")
+    assert result.exit_code == 0
+    assert "flask.helpers.make_response\tfunction  (also flask.make_response)\n" in result.output
+    assert "flask.globals.request\tobject" in result.output
