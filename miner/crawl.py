@@ -7,15 +7,16 @@ failed crawl and keeps the rows of its last good crawl; the others go on.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from miner import sources, store
+from miner import rank, sources, store
 from miner.model import FileScan, FileStatus, MinerError, Project, SourceFile
 from miner.scan import ScanContext, decode_source, scan_project, use_context
 from miner.store import Database
@@ -76,7 +77,22 @@ def crawl(
             result = _crawl_project(db, project, context, cache_dir, executor, timeout)
             report.results.append(result)
             on_result(result)
+    rank_corpus(db, library.name)
     return report
+
+
+def rank_corpus(db: Database, library: str) -> int:
+    """Score every candidate example of every page: scores depend on the whole corpus."""
+    rows = []
+    for qualname in sorted(store.used_qualnames(db)):
+        counts = store.shape_counts(db, qualname)
+        for file in store.load_candidates(db, qualname):
+            score = rank.score_file(file, qualname, counts, library)
+            row = {"qualname": qualname, "project": file.project.name, "path": file.path}
+            row.update(asdict(score), shapes=json.dumps(score.shapes))
+            rows.append(row)
+    store.save_candidates(db, rows)
+    return len(rows)
 
 
 def _crawl_project(

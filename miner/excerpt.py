@@ -13,6 +13,7 @@ Pure functions: no I/O. ``ast`` gives statement spans (LibCST would be ~10x slow
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import tokenize
 from bisect import bisect_left, bisect_right
@@ -114,19 +115,27 @@ def make_excerpt(
 # --- stripping ---------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
 def _prepare(source: str) -> _Source:
-    """Split and strip `source` once for either style."""
+    """Split and strip `source` once for either style (cached: pages share files)."""
     text = source.replace("\r\n", "\n").replace("\r", "\n")
     lines = tuple(text.split("\n"))
-    tree = _parse(text)
-    dropped = _comment_lines(text)
-    if tree is not None:
+    tree = parse_source(text)
+    if tree is None:
+        dropped = _comment_lines(text)
+    else:
+        dropped = _comment_lines_outside_strings(tree, lines)
         dropped |= _string_statement_lines(tree, lines)
     return _Source(lines, tuple(i for i in range(len(lines)) if i not in dropped), tree)
 
 
-def _parse(text: str) -> ast.Module | None:
-    """The syntax tree, or None for Python 2, broken or otherwise unparsable files."""
+@functools.lru_cache(maxsize=256)
+def parse_source(text: str) -> ast.Module | None:
+    """The syntax tree, or None for Python 2, broken or otherwise unparsable files.
+
+    Cached, and shared with ranking: a file is parsed once however many pages show it.
+    Callers must not modify the tree.
+    """
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):  # ValueError: null bytes, bad encoding
@@ -143,6 +152,22 @@ def _comment_lines(text: str) -> set[int]:
     except (tokenize.TokenError, SyntaxError, ValueError):
         return set()
     return found
+
+
+def _comment_lines_outside_strings(tree: ast.Module, lines: Sequence[str]) -> set[int]:
+    """0-based comment-only lines, using the tree's string spans instead of slow tokenizing.
+
+    A line starting with '#' is a comment unless a multi-line string literal covers it: any
+    line after a literal's first line, up to its last, is inside the literal.
+    """
+    candidates = {i for i, line in enumerate(lines) if line.lstrip().startswith("#")}
+    if not candidates:
+        return set()
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant | ast.JoinedStr) and node.end_lineno != node.lineno:
+            inside.update(range(node.lineno, node.end_lineno or node.lineno))
+    return candidates - inside
 
 
 def _string_statement_lines(tree: ast.Module, lines: Sequence[str]) -> set[int]:

@@ -114,6 +114,9 @@ class Use:
     enclosing: str  #: dotted enclosing definition ("Class.method"), "" at module level
     written_as: str  #: the expression as written: "flask.make_response", "mr"
     line_text: str  #: the source line holding the use
+    shape: str = ""  #: normalised form: "make_response(jsonify(...), int)"
+    result: str = ""  #: what a call's value is used for: "returned", ".headers[...] ="
+    enclosing_lines: int = 0  #: length of the enclosing definition (or top-level statement)
 
 
 @dataclass(frozen=True, slots=True)

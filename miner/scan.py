@@ -18,19 +18,30 @@ comprehension variables, class attributes, global/nonlocal) is respected by cons
 from __future__ import annotations
 
 import ast
+import functools
+import hashlib
 import io
+import json
 import re
+import sys
 import tokenize
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Protocol
 
 from miner.model import FileScan, FileStatus, Resolution, SourceFile, Use, UseKind
+from miner.shapes import result_of, shape_of
 from miner.targets import Library
 
 #: Files larger than this are recorded as too large and never parsed (generated code).
 MAX_FILE_BYTES = 1_000_000
+
+#: Part of every cache key: bump it when a change anywhere changes what a scan finds. (Edits to
+#: this module and to the miner modules it imports change the key by themselves: see `_code_hash`.)
+SCANNER_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -41,10 +52,29 @@ class ScanContext:
     modules: frozenset[str]  #: every public module of the library
     index: Mapping[str, str]  #: every import path of a target -> canonical qualname
     max_bytes: int = MAX_FILE_BYTES
+    version: str = ""  #: the library's version, part of the cache key
 
     @classmethod
     def for_library(cls, library: Library, max_bytes: int = MAX_FILE_BYTES) -> ScanContext:
-        return cls(library.name, library.modules, library.alias_index(), max_bytes)
+        return cls(library.name, library.modules, library.alias_index(), max_bytes, library.version)
+
+    @cached_property
+    def key(self) -> str:
+        """The scan key: a hash of everything besides a file's bytes that its scan depends on.
+
+        A cached result is reused only under the same key: the library and its version, its
+        modules, the alias index, the size cap, SCANNER_VERSION and the scanner's own code.
+        """
+        payload = [
+            SCANNER_VERSION,
+            _code_hash(),
+            self.library,
+            self.version,
+            sorted(self.modules),
+            sorted(self.index.items()),
+            self.max_bytes,
+        ]
+        return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:32]
 
     @cached_property
     def prefilter(self) -> re.Pattern[bytes]:
@@ -118,29 +148,123 @@ def _mentions_exports(data: bytes, links: ProjectLinks) -> bool:
     return bool(links.exports) and b"import" in data and bool(links.exported_name.search(data))
 
 
+Mapper = Callable[[Callable[..., FileScan], Iterable[Any], Iterable[Any]], Iterable[FileScan]]
+
+
+class ScanCache(Protocol):
+    """Earlier scan results, looked up by (blob sha, links key) under one scan key.
+
+    scan.py only asks and tells; where results live (SQLite, a dict shipped to a Dask
+    worker) is the caller's business. The path of a returned FileScan is ignored.
+    """
+
+    def get(
+        self, scan_key: str, keys: Collection[tuple[str, str]]
+    ) -> Mapping[tuple[str, str], FileScan]: ...
+
+    def put(self, scan_key: str, entries: Sequence[tuple[str, FileScan]]) -> None:
+        """Remember (links key, scan) pairs; the scan's blob_sha is the other half of the key."""
+
+
+class MemoryCache:
+    """A ScanCache in a dict: for tests, and for shipping to a worker that cannot reach SQLite.
+
+    `added` lists what `put` was given, so the owner can save it; `misses` counts lookups that
+    found nothing.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str, str, FileScan]] = ()) -> None:
+        #: (scan_key, blob_sha, links) -> scan
+        self.entries = {(key, sha, links): scan for key, sha, links, scan in entries}
+        self.added: list[tuple[str, str, FileScan]] = []  #: (scan_key, links, scan)
+        self.misses = 0
+
+    def get(
+        self, scan_key: str, keys: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], FileScan]:
+        found = {k: self.entries[(scan_key, *k)] for k in keys if (scan_key, *k) in self.entries}
+        self.misses += len(keys) - len(found)
+        return found
+
+    def put(self, scan_key: str, entries: Sequence[tuple[str, FileScan]]) -> None:
+        for links, scan in entries:
+            self.entries[(scan_key, scan.blob_sha, links)] = scan
+            self.added.append((scan_key, links, scan))
+
+
 def scan_project(
     files: Sequence[SourceFile],
     context: ScanContext,
-    mapper: Callable[[Callable[..., FileScan], Iterable[Any], Iterable[Any]], Iterable[FileScan]]
-    = map,
+    mapper: Mapper = map,
+    cache: ScanCache | None = None,
 ) -> list[FileScan]:
-    """Scan every file of one project, resolving the project's own re-exports across files.
+    """Scan every file of one project held in memory; see `scan_tree`."""
+    by_path = {source.path: source for source in files}
+    entries = [(source.path, source.blob_sha) for source in files]
+    return scan_tree(entries, lambda paths: [by_path[p] for p in paths], context, mapper, cache)
+
+
+def scan_tree(
+    entries: Sequence[tuple[str, str]],
+    read: Callable[[list[str]], Iterable[SourceFile]],
+    context: ScanContext,
+    mapper: Mapper = map,
+    cache: ScanCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[FileScan]:
+    """Scan every (path, blob sha) of one project, resolving its own re-exports across files.
 
     The first round scans each file alone. Each later round rescans only the files that
     may import a name another module re-exports, until no module exports anything new
     (chains such as `views -> compat -> flask` take one round per link).
+
+    With a cache, a file whose result is known for its blob under the same scan key (and,
+    after the first round, the same module name and the same re-exports) is not scanned
+    and not even read: `read(paths)` is called only for the files that must be. Results
+    are exactly those of a run without cache. `progress(done, total)` follows round one.
     """
     use_context(context)  # for the in-process mapper; pool workers get it at start-up
-    modules = module_names([source.path for source in files])
-    by_path = {source.path: source for source in files}
+    blobs = dict(entries)
+    modules = module_names(blobs)
+    loaded: dict[str, SourceFile] = {}
+    total = len(blobs)
+
+    def load(paths: Iterable[str]) -> list[SourceFile]:
+        missing = [path for path in paths if path not in loaded]
+        if missing:
+            loaded.update((source.path, source) for source in read(missing))
+        return [loaded[path] for path in paths]
+
+    def cached(links_of: Callable[[str], str]) -> dict[str, FileScan]:
+        if cache is None:
+            return {}
+        keys = {path: (sha, links_of(path)) for path, sha in blobs.items()}
+        hits = cache.get(context.key, set(keys.values()))
+        return {path: replace(hits[k], path=path) for path, k in keys.items() if k in hits}
 
     def run(paths: list[str], exports: Mapping[str, Mapping[str, str]]) -> dict[str, FileScan]:
-        links = [ProjectLinks(*modules[path], exports) for path in paths]
-        sources = [by_path[path] for path in paths]
-        return {scan.path: scan for scan in mapper(_scan_one, sources, links)}
+        sources = sorted(load(paths), key=lambda source: -len(source.data))  # largest first
+        links = [ProjectLinks(*modules[source.path], exports) for source in sources]
+        results = {}
+        for scan in mapper(_scan_one, sources, links):
+            results[scan.path] = scan
+            if progress is not None and not exports:
+                progress(total - len(paths) + len(results), total)
+        return results
 
-    scans = run(list(by_path), {})
+    def remember(links_of: Callable[[str], str], scans: Mapping[str, FileScan]) -> None:
+        if cache is not None and scans:
+            cache.put(context.key, [(links_of(path), scan) for path, scan in scans.items()])
+
+    alone = _alone  # links key of the first round: the file scanned by itself
+    scans = cached(alone)
+    if progress is not None:
+        progress(len(scans), total)
+    fresh = run([path for path in blobs if path not in scans], {})
+    remember(alone, fresh)
+    scans.update(fresh)
     exports: dict[str, dict[str, str]] = {}
+    chain = ""
     for _ in range(_MAX_REEXPORT_DEPTH):
         new_exports = {
             modules[path][0]: dict(scan.exports) for path, scan in scans.items() if scan.exports
@@ -148,10 +272,49 @@ def scan_project(
         if new_exports == exports:
             break
         exports = new_exports
+        # A round's result may depend on every earlier round's exports: key on all of them.
+        chain = _hash(chain, json.dumps(exports, sort_keys=True))
+        links_of = functools.partial(_links_key, chain, modules)
+        hits = cached(links_of)
         probe = ProjectLinks(exports=exports)
-        candidates = [path for path, source in by_path.items() if _mentions_exports(source.data, probe)]
-        scans.update(run(candidates, exports))
+        misses = [path for path in blobs if path not in hits]
+        candidates = [s.path for s in load(misses) if _mentions_exports(s.data, probe)]
+        rescanned = run(candidates, exports)
+        settled = {path: rescanned.get(path, scans[path]) for path in misses}
+        remember(links_of, settled)
+        scans.update(hits)
+        scans.update(settled)
     return [scans[path] for path in sorted(scans)]
+
+
+def _alone(path: str) -> str:
+    return ""
+
+
+def _links_key(chain: str, modules: Mapping[str, tuple[str, bool]], path: str) -> str:
+    module, is_package = modules[path]
+    return _hash(chain, module, str(is_package))
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+@functools.cache
+def _code_hash() -> str:
+    """A hash of this module's source and of the miner modules it takes names from."""
+    names = {__name__}
+    for value in list(globals().values()):
+        name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", "")
+        if isinstance(name, str) and name.startswith("miner."):
+            names.add(name)
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        module = sys.modules.get(name)
+        source = getattr(module, "__file__", None)
+        if source:
+            digest.update(name.encode() + b"\0" + Path(source).read_bytes())
+    return digest.hexdigest()[:32]
 
 
 _MAX_REEXPORT_DEPTH = 4
@@ -501,7 +664,8 @@ class _Resolver:
     def _record_import(self, alias: ast.alias, dotted: str, binding: _Binding) -> None:
         qualname = self.context.index.get(dotted)
         if qualname is not None:
-            self._record(alias, qualname, UseKind.IMPORT, binding.resolution, qualname)
+            shape = f"import {qualname.rpartition('.')[2]}"
+            self._record(alias, qualname, UseKind.IMPORT, binding.resolution, qualname, shape)
 
     def _in_library(self, dotted: str) -> bool:
         return dotted.split(".", 1)[0] == self.context.library
@@ -538,7 +702,16 @@ class _Resolver:
 
     def _record_use(self, node: ast.expr, qualname: str, resolution: Resolution) -> None:
         kind = self._kind(node)
-        self._record(node, qualname, kind, resolution, _dotted(node))
+        name = qualname.rpartition(".")[2]
+        self._record(
+            node,
+            qualname,
+            kind,
+            resolution,
+            _dotted(node),
+            shape=shape_of(node, name, kind, self.parents),
+            result=result_of(node, self.parents),
+        )
         if kind is UseKind.VALUE:
             self._follow_rebinding(node, qualname)
 
@@ -563,8 +736,11 @@ class _Resolver:
         kind: UseKind,
         resolution: Resolution,
         written_as: str,
+        shape: str = "",
+        result: str = "",
     ) -> None:
         line, end_line = node.lineno, node.end_lineno or node.lineno
+        enclosing, enclosing_lines = self._enclosing(node)
         self.found.append(
             Use(
                 qualname=qualname,
@@ -574,9 +750,12 @@ class _Resolver:
                 column=self._column(line, node.col_offset),
                 end_line=end_line,
                 end_column=self._column(end_line, node.end_col_offset or 0),
-                enclosing=self._enclosing(node),
+                enclosing=enclosing,
                 written_as=written_as,
                 line_text=self.lines[line - 1] if line <= len(self.lines) else "",
+                shape=shape,
+                result=result,
+                enclosing_lines=enclosing_lines,
             )
         )
 
@@ -630,14 +809,28 @@ class _Resolver:
             child, ancestor = ancestor, self.parents.get(ancestor)
         return False
 
-    def _enclosing(self, node: ast.AST) -> str:
+    def _enclosing(self, node: ast.AST) -> tuple[str, int]:
+        """The dotted enclosing definition, and the length in lines of the innermost one.
+
+        A use at module level is measured by its top-level statement instead.
+        """
         names: list[str] = []
-        ancestor = self.parents.get(node)
+        innermost: ast.AST | None = None
+        child, ancestor = node, self.parents.get(node)
         while ancestor is not None:
             if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 names.append(ancestor.name)
-            ancestor = self.parents.get(ancestor)
-        return ".".join(reversed(names))
+                innermost = innermost or ancestor
+            child, ancestor = ancestor, self.parents.get(ancestor)
+        measured = innermost or child
+        return ".".join(reversed(names)), _span(measured)
+
+
+def _span(node: ast.AST) -> int:
+    """Lines a statement or definition covers, decorators included."""
+    decorators = getattr(node, "decorator_list", None) or [node]
+    start = min(getattr(n, "lineno", 1) for n in decorators)
+    return (getattr(node, "end_lineno", None) or start) - start + 1
 
 
 def _bind_in_force(binds: list[_Bind], line: int) -> _Bind | None:

@@ -10,8 +10,9 @@ small read-side dataclasses defined here.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,7 @@ SCHEMA: dict[str, TableSpec] = {
             "committed_at": (str, "ISO 8601 date of that commit"),
             "license_path": (str, "LICENSE/COPYING file at the top of the tree at that commit"),
             "crawled_at": (str, "ISO 8601 time the last successful crawl finished"),
+            "scan_key": (str, "scan key of that crawl's rows (see scan_cache)"),
         },
         pk="name",
         not_null=("url", "position"),
@@ -120,6 +122,7 @@ SCHEMA: dict[str, TableSpec] = {
             "scanned": (int, "files parsed and searched for uses"),
             "unparsable": (int, "files that could not be parsed"),
             "uses": (int, "uses found"),
+            "note": (str, "why an ok crawl changed nothing, e.g. unchanged since the last one"),
         },
         pk="id",
         not_null=("project", "started_at", "finished_at", "status"),
@@ -148,6 +151,25 @@ SCHEMA: dict[str, TableSpec] = {
         pk="blob_sha",
         not_null=("text",),
     ),
+    "scan_cache": TableSpec(
+        "The scan result of every blob seen, so that an unchanged file is never parsed again. "
+        "Rows are reused only under the same scan key (a hash of the library, its version, its "
+        "modules and alias index, the size cap and the scanner's version and code) and the same "
+        "links (what the project's other modules re-export to the file).",
+        {
+            "blob_sha": (str, "git blob id of the file"),
+            "scan_key": (str, "ScanContext.key the file was scanned under"),
+            "links": (str, "'' for a file scanned alone; else a hash of its module name and "
+                      "the project's re-exports in that round"),
+            "status": (str, "scanned, no-mention, unparsable or too-large"),
+            "lines": (int, "number of lines"),
+            "error": (str, "why the file was not scanned"),
+            "uses": (str, "JSON list of the uses found, one object per use"),
+            "exports": (str, "JSON list of [name, library path] the module binds at top level"),
+        },
+        pk=("blob_sha", "scan_key", "links"),
+        not_null=("status",),
+    ),
     "uses": TableSpec(
         "Every resolved use of a target in the files of the last successful crawls.",
         {
@@ -164,11 +186,38 @@ SCHEMA: dict[str, TableSpec] = {
             "enclosing": (str, "dotted enclosing definition, '' at module level"),
             "written_as": (str, "the expression as written: flask.make_response, mr"),
             "line_text": (str, "the source line holding the use"),
+            "shape": (str, "normalised form of the use: make_response(jsonify(...), int)"),
+            "result": (str, "what a call's value is used for: returned, .headers[...] =, ..."),
+            "enclosing_lines": (int, "length of the enclosing definition or statement"),
         },
         pk="id",
         not_null=("project", "path", "qualname", "kind", "resolution", "line"),
         foreign_keys=(("project", "projects", "name"),),
         indexes=(("qualname",), ("project", "path")),
+    ),
+    "candidates": TableSpec(
+        "Every (name, project, file) that could be an example, with each part of its score "
+        "(see miner/rank.py; every part is in [0, 1]).",
+        {
+            "qualname": (str, "targets.qualname of the page"),
+            "project": (str, "projects.name"),
+            "path": (str, "files.path"),
+            "conciseness": (float, "short focused excerpt"),
+            "definition": (float, "short enclosing definition"),
+            "self_contained": (float, "share of the excerpt's names a reader can place"),
+            "typicality": (float, "share of the name's uses with the file's commonest shape"),
+            "source_kind": (float, "application 1, example 0.7, test 0.3, vendored/generated 0"),
+            "activity": (float, "recency of the project's analysed commit"),
+            "total": (float, "weighted sum of the parts (rank.WEIGHTS)"),
+            "excerpt_lines": (int, "lines of the focused excerpt"),
+            "definition_lines": (int, "lines of the longest enclosing definition of a use"),
+            "source_label": (str, "application, example, test, vendored, generated, migration"),
+            "shapes": (str, "JSON list of the file's usage shapes, most typical first"),
+            "content_hash": (str, "hash of the normalised text: equal for copies of one file"),
+        },
+        pk=("qualname", "project", "path"),
+        foreign_keys=(("project", "projects", "name"),),
+        indexes=(("qualname", "total"),),
     ),
 }
 
@@ -204,6 +253,7 @@ class FileCandidate:
     path: str
     text: str
     uses: tuple[Use, ...] = field(default_factory=tuple)
+    committed_at: str | None = None  #: date of the analysed commit
 
 
 def schema_markdown() -> str:
@@ -235,6 +285,9 @@ def open_db(path: Path | str) -> Database:
             foreign_keys=list(spec.foreign_keys),
             if_not_exists=True,
         )
+        missing = {c: kind for c, (kind, _) in spec.columns.items() if c not in db[name].columns_dict}
+        for column, kind in missing.items():  # a database written by an older miner
+            db[name].add_column(column, kind)
         for columns in spec.indexes:
             db[name].create_index(list(columns), if_not_exists=True)
     return db
@@ -300,12 +353,14 @@ def save_crawl(
     texts: Mapping[str, str],
     started_at: str,
     finished_at: str,
+    scan_key: str | None = None,
 ) -> int:
     """Replace a project's files and uses with one crawl's results; returns the crawl id.
 
     Everything happens in one transaction: if any row is refused, the previous crawl's rows
     stay. `texts` maps blob_sha -> decoded text and must cover every file that has uses
-    (unless that blob is already stored).
+    (unless that blob is already stored). `scan_key` is the ScanContext.key the rows were
+    made under: a later crawl of the same commit under the same key can skip the project.
     """
     project = checkout.project.name
     scans = list(scans)
@@ -318,6 +373,7 @@ def save_crawl(
             committed_at=checkout.committed_at,
             license_path=checkout.license_path,
             crawled_at=finished_at,
+            scan_key=scan_key,
         )
         db.execute("DELETE FROM uses WHERE project = ?", [project])
         db.execute("DELETE FROM files WHERE project = ?", [project])
@@ -384,6 +440,142 @@ def save_failed_crawl(
     return int(crawl_id)
 
 
+def save_unchanged_crawl(
+    db: Database, project: Project, note: str, started_at: str, finished_at: str
+) -> dict[str, Any]:
+    """Record an ok crawl that changed nothing: the project's rows stay as they are.
+
+    Returns the new `crawls` row, whose counts are those of the rows kept.
+    """
+    with db.atomic():
+        _upsert_project(db, project, crawled_at=finished_at)
+        row = db.execute(
+            'SELECT "commit", branch FROM projects WHERE name = ?', [project.name]
+        ).fetchone()
+        counts = db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(status = 'scanned'), 0), "
+            "COALESCE(SUM(status = 'unparsable'), 0) FROM files WHERE project = ?",
+            [project.name],
+        ).fetchone()
+        uses = db.execute("SELECT COUNT(*) FROM uses WHERE project = ?", [project.name]).fetchone()
+        crawl = {
+            "project": project.name,
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "status": "ok",
+            "error": None,
+            "commit": row[0] if row else None,
+            "branch": row[1] if row else None,
+            "files": counts[0],
+            "scanned": counts[1],
+            "unparsable": counts[2],
+            "uses": uses[0],
+            "note": note,
+        }
+        crawl["id"] = db["crawls"].insert(crawl).last_pk
+    return crawl
+
+
+def crawl_state(db: Database, project: str) -> tuple[str | None, str | None]:
+    """(commit, scan key) of the project's last successful crawl; (None, None) if it has none."""
+    row = db.execute(
+        'SELECT "commit", scan_key FROM projects WHERE name = ?', [project]
+    ).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def project_blobs(db: Database, project: str) -> tuple[set[str], set[str]]:
+    """The blob shas of the project's stored files, and those of them whose text is stored."""
+    rows = db.execute(
+        "SELECT files.blob_sha, sources.blob_sha IS NOT NULL FROM files "
+        "LEFT JOIN sources ON sources.blob_sha = files.blob_sha WHERE files.project = ?",
+        [project],
+    ).fetchall()
+    return {sha for sha, _ in rows}, {sha for sha, stored in rows if stored}
+
+
+def stored_texts(db: Database, blob_shas: Iterable[str]) -> set[str]:
+    """Those of `blob_shas` whose text is in `sources`."""
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(blob_shas))):
+        marks = ", ".join("?" * len(chunk))
+        rows = db.execute(f"SELECT blob_sha FROM sources WHERE blob_sha IN ({marks})", chunk)
+        found.update(sha for (sha,) in rows.fetchall())
+    return found
+
+
+def cached_scans(
+    db: Database, scan_key: str, blob_shas: Iterable[str]
+) -> dict[tuple[str, str], FileScan]:
+    """(blob_sha, links) -> the cached scan of that blob under `scan_key`, for every link known.
+
+    The scans have an empty path: a result belongs to a blob, not to a file.
+    """
+    found: dict[tuple[str, str], FileScan] = {}
+    for chunk in _chunks(sorted(set(blob_shas))):
+        marks = ", ".join("?" * len(chunk))
+        rows = db.execute(
+            "SELECT blob_sha, links, status, lines, error, uses, exports FROM scan_cache "
+            f"WHERE scan_key = ? AND blob_sha IN ({marks})",
+            [scan_key, *chunk],
+        )
+        for sha, links, status, lines, error, uses, exports in rows.fetchall():
+            found[(sha, links)] = FileScan(
+                path="",
+                blob_sha=sha,
+                status=FileStatus(status),
+                lines=lines or 0,
+                error=error,
+                uses=tuple(_use_from_json(use) for use in json.loads(uses or "[]")),
+                exports=tuple((name, path) for name, path in json.loads(exports or "[]")),
+            )
+    return found
+
+
+def save_scans_to_cache(
+    db: Database, scan_key: str, entries: Iterable[tuple[str, FileScan]]
+) -> int:
+    """Remember (links, scan) pairs under `scan_key`; returns how many rows were written."""
+    rows = [
+        {
+            "blob_sha": scan.blob_sha,
+            "scan_key": scan_key,
+            "links": links,
+            "status": scan.status.value,
+            "lines": scan.lines,
+            "error": scan.error,
+            "uses": json.dumps([_use_to_json(use) for use in scan.uses], ensure_ascii=False),
+            "exports": json.dumps([list(pair) for pair in scan.exports]),
+        }
+        for links, scan in entries
+    ]
+    with db.atomic():
+        db["scan_cache"].insert_all(rows, pk=("blob_sha", "scan_key", "links"), replace=True)
+    return len(rows)
+
+
+_USE_FIELDS = tuple(f.name for f in fields(Use))
+
+
+def _use_to_json(use: Use) -> dict[str, Any]:
+    """Every field of a Use (new fields included without a change here), enums as values."""
+    return {name: getattr(use, name) for name in _USE_FIELDS} | {
+        "kind": use.kind.value,
+        "resolution": use.resolution.value,
+    }
+
+
+def _use_from_json(data: dict[str, Any]) -> Use:
+    return Use(
+        **data | {"kind": UseKind(data["kind"]), "resolution": Resolution(data["resolution"])}
+    )
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def load_library(db: Database, name: str | None = None) -> LibraryInfo:
     """The library called `name`, or the only library of the database when no name is given."""
     libraries = load_libraries(db)
@@ -441,6 +633,15 @@ def used_qualnames(db: Database) -> set[str]:
     return {row["qualname"] for row in db.query("SELECT DISTINCT qualname FROM uses")}
 
 
+def count_uses(db: Database) -> dict[str, tuple[int, int]]:
+    """qualname -> (uses that are not imports, projects with any use), for every used name."""
+    rows = db.query(
+        "SELECT qualname, SUM(kind != 'import') AS uses, COUNT(DISTINCT project) AS projects "
+        "FROM uses GROUP BY qualname"
+    )
+    return {row["qualname"]: (row["uses"], row["projects"]) for row in rows}
+
+
 def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
     """Every file with uses of `qualname`, in project list order then path, with its text."""
     rows = db.query(
@@ -448,7 +649,7 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
         SELECT uses.*, files.blob_sha, sources.text,
                projects.url, projects.web, projects.docs, projects.pypi, projects.blurb,
                projects.license, projects.position, projects."commit" AS project_commit,
-               projects.license_path
+               projects.license_path, projects.committed_at
         FROM uses
         JOIN files ON files.project = uses.project AND files.path = uses.path
         JOIN sources ON sources.blob_sha = files.blob_sha
@@ -481,6 +682,7 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                 path=path,
                 text=first["text"],
                 uses=tuple(_use_from_row(row) for row in file_rows),
+                committed_at=first["committed_at"],
             )
         )
     return candidates
@@ -525,6 +727,9 @@ def _use_row(project: str, path: str, use: Use) -> dict[str, Any]:
         "enclosing": use.enclosing,
         "written_as": use.written_as,
         "line_text": use.line_text,
+        "shape": use.shape,
+        "result": use.result,
+        "enclosing_lines": use.enclosing_lines,
     }
 
 
@@ -541,4 +746,46 @@ def _use_from_row(row: Mapping[str, Any]) -> Use:
         enclosing=row["enclosing"],
         written_as=row["written_as"],
         line_text=row["line_text"],
+        shape=row["shape"] or "",
+        result=row["result"] or "",
+        enclosing_lines=row["enclosing_lines"] or 0,
+    )
+
+
+def shape_counts(db: Database, qualname: str) -> dict[str, int]:
+    """How often each usage shape of a name occurs across the corpus (imports left out)."""
+    rows = db.execute(
+        "SELECT shape, count(*) FROM uses WHERE qualname = ? AND kind != 'import' GROUP BY shape",
+        [qualname],
+    )
+    return dict(rows.fetchall())
+
+
+def shape_rows(db: Database, qualname: str) -> list[tuple[str, str]]:
+    """(project, shape) of every use of a name except imports: the input of a shape summary."""
+    rows = db.execute(
+        "SELECT project, shape FROM uses WHERE qualname = ? AND kind != 'import'", [qualname]
+    )
+    return [tuple(row) for row in rows.fetchall()]
+
+
+def save_candidates(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Replace every scored candidate in one transaction (scores depend on the whole corpus)."""
+    with db.conn:
+        db.execute("DELETE FROM candidates")
+        db["candidates"].insert_all(rows)
+
+
+def load_candidate_rows(db: Database, qualname: str) -> list[dict[str, Any]]:
+    """The scored candidates of one page, with their project's list position."""
+    return list(
+        db.query(
+            """
+            SELECT candidates.*, projects.position FROM candidates
+            JOIN projects ON projects.name = candidates.project
+            WHERE candidates.qualname = :qualname
+            ORDER BY candidates.total DESC, projects.position, candidates.path
+            """,
+            {"qualname": qualname},
+        )
     )

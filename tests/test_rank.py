@@ -1,0 +1,190 @@
+"""Ranking chooses the way a careful editor would, on corpora where the right choice is known."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime, timezone
+
+import pytest
+
+from miner import rank
+from miner.model import Project, SourceFile, UseKind
+from miner.rank import Candidate, classify_path, select, shape_summary
+from miner.scan import ScanContext, scan_file
+from miner.store import FileCandidate
+from miner.targets import discover
+
+QUALNAME = "flask.helpers.make_response"
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def context():
+    return ScanContext.for_library(discover("flask"))
+
+
+def candidate(context, project: str, path: str, text: str, position: int = 0) -> FileCandidate:
+    scan = scan_file(SourceFile(path, "sha", text.encode()), context)
+    return FileCandidate(
+        project=Project(project, f"https://example.org/{project}", position=position),
+        commit="c0ffee",
+        license_path=None,
+        path=path,
+        text=text,
+        uses=scan.uses,
+        committed_at="2025-10-01T00:00:00+00:00",
+    )
+
+
+def ranked(files: list[FileCandidate]) -> list[Candidate]:
+    counts: dict[str, int] = {}
+    for file in files:
+        for use in file.uses:
+            if use.qualname == QUALNAME and use.kind is not UseKind.IMPORT:
+                counts[use.shape] = counts.get(use.shape, 0) + 1
+    return [
+        Candidate(f.project.name, f.project.position, f.path,
+                  rank.score_file(f, QUALNAME, counts, "flask", now=NOW))
+        for f in files
+    ]
+
+
+VIEW = textwrap.dedent(
+    """\
+    from flask import jsonify, make_response
+
+
+    def not_found(message):
+        response = make_response(jsonify(error=message), 404)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    """
+)
+
+
+def test_a_vendored_copy_collapses_into_its_original(context):
+    original = candidate(context, "Origin", "origin/views.py", VIEW, position=1)
+    copy = candidate(context, "Borrower", "borrower/vendor/views.py", VIEW, position=0)
+    decisions = select(ranked([copy, original]))
+    chosen = [d.candidate.project for d in decisions if d.chosen]
+    assert chosen == ["Origin"]
+    lost = next(d for d in decisions if not d.chosen)
+    assert lost.candidate.project == "Borrower"
+    assert lost.reason == "copy of Origin / origin/views.py, which is credited instead"
+
+
+def test_a_copy_with_other_comments_is_still_a_copy(context):
+    edited = VIEW.replace("def not_found", "# vendored on 2024-01-01\ndef not_found")
+    first = ranked([candidate(context, "A", "a.py", VIEW)])[0]
+    second = ranked([candidate(context, "B", "b.py", edited)])[0]
+    assert first.score.content_hash == second.score.content_hash
+
+
+def test_a_use_in_a_test_file_loses_to_the_same_use_in_application_code(context):
+    in_tests = candidate(context, "Shop", "tests/test_views.py", VIEW.replace("message", "text"))
+    in_app = candidate(context, "Shop", "shop/views.py", VIEW)
+    decisions = select(ranked([in_tests, in_app]))
+    assert [d.candidate.path for d in decisions if d.chosen] == ["shop/views.py"]
+    loser = decisions[-1]
+    assert loser.candidate.score.source_label == "test"
+    assert loser.reason.startswith("Shop shows a better file: shop/views.py (")
+
+
+def long_function(body_lines: int) -> str:
+    filler = "".join(f"    step_{i} = {i}\n" for i in range(body_lines))
+    return (
+        "from flask import make_response\n\n\ndef view():\n"
+        + filler
+        + "    response = make_response('ok')\n    return response\n"
+    )
+
+
+def test_a_200_line_function_loses_to_a_10_line_one(context):
+    long = candidate(context, "Shop", "shop/long.py", long_function(200))
+    short = candidate(context, "Shop", "shop/short.py", long_function(8))
+    scored = {c.path: c.score for c in ranked([long, short])}
+    assert scored["shop/long.py"].definition_lines > 200
+    assert scored["shop/short.py"].definition_lines == 11
+    assert scored["shop/long.py"].definition < scored["shop/short.py"].definition == 1.0
+    decisions = select(ranked([long, short]))
+    assert [d.candidate.path for d in decisions if d.chosen] == ["shop/short.py"]
+
+
+def test_a_page_shows_two_usage_shapes_before_repeating_one(context):
+    same_a = candidate(context, "A", "a/views.py", VIEW, position=0)
+    same_b = candidate(context, "B", "b/views.py", VIEW.replace("Cache-Control", "Vary"), 1)
+    other = candidate(
+        context, "C", "tests/test_c.py",
+        "from flask import make_response\n\n\ndef test_plain():\n    assert make_response()\n",
+        position=2,
+    )
+    scores = {c.project: c for c in ranked([same_a, same_b, other])}
+    assert scores["C"].score.total < min(scores["A"].score.total, scores["B"].score.total)
+    decisions = select(list(scores.values()))
+    page = [(d.candidate.project, d.new_shape) for d in decisions if d.chosen]
+    assert page[1] == ("C", True)
+    assert [project for project, _ in page] in (["A", "C", "B"], ["B", "C", "A"])
+    assert page[2][1] is False
+
+
+def test_max_examples_and_listed_order(context):
+    files = [
+        candidate(context, name, f"{name.lower()}/views.py", VIEW.replace("404", str(400 + i)), i)
+        for i, name in enumerate(["Zed", "Amy", "Bob"])
+    ]
+    decisions = select(ranked(files), max_examples=2, order="listed")
+    chosen = [d.candidate for d in decisions if d.chosen]
+    assert len(chosen) == 2
+    assert [c.position for c in chosen] == sorted(c.position for c in chosen)
+    assert [d.place for d in decisions if d.chosen] == [1, 2]
+    (full,) = [d for d in decisions if not d.chosen]
+    assert full.reason == "page full: the 2 examples above were chosen first"
+
+
+def test_unknown_order_is_refused():
+    with pytest.raises(ValueError, match="unknown order 'random'"):
+        select([], order="random")
+
+
+@pytest.mark.parametrize(
+    "path,label",
+    [
+        ("shop/views.py", "application"),
+        ("tests/test_views.py", "test"),
+        ("shop/views_test.py", "test"),
+        ("conftest.py", "test"),
+        ("examples/app.py", "example"),
+        ("docs/conf.py", "example"),
+        ("shop/_vendor/six.py", "vendored"),
+        ("third_party/lib.py", "vendored"),
+        ("migrations/versions/0001_init.py", "migration"),
+        ("api/service_pb2.py", "generated"),
+    ],
+)
+def test_classify_path(path, label):
+    assert classify_path(path) == label
+
+
+def test_generated_files_are_recognised_by_their_header():
+    assert classify_path("shop/models.py", b"# Code generated by a tool. DO NOT EDIT.\n") == "generated"
+
+
+def test_self_containedness_counts_names_a_reader_cannot_place():
+    text = textwrap.dedent(
+        """\
+        import os
+        from flask import make_response
+        from .helpers import decorate
+
+
+        def view(name):
+            return make_response(os.path.join(name, decorate(name)))
+        """
+    )
+    # Loads in the function: make_response, os, name, decorate, name -> 4 of 5 placeable.
+    assert rank.self_containedness(text, [(6, 7)], "flask") == pytest.approx(0.8)
+
+
+def test_shape_summary_counts_uses_and_projects():
+    rows = [("A", "f(int)"), ("A", "f(int)"), ("B", "f(int)"), ("B", "f()"), ("C", "f()"), ("C", "f(str)")]
+    assert shape_summary(rows, limit=2) == [("f(int)", 3, 2), ("f()", 2, 2)]
