@@ -13,7 +13,9 @@ import click
 import platformdirs
 
 from miner import crawl as crawling
+from miner import progress as progressing
 from miner import render as rendering
+from miner import serve as serving
 from miner import sources, store, targets
 from miner.model import MinerError
 from miner.resources import resource_dir
@@ -97,6 +99,14 @@ def cli(quiet: bool) -> None:
 @click.option(
     "--timeout", type=float, default=300, show_default=True, help="Seconds allowed per fetch."
 )
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    default=None,
+    help="Fetch and scan on this Dask scheduler (tcp://host:8786); results are stored here. "
+    "--cache is then the workers' clone cache (default: each worker's user cache directory).",
+)
 @db_option
 @library_option
 @reports_errors
@@ -106,6 +116,7 @@ def crawl(
     only: tuple[str, ...],
     jobs: int,
     timeout: float,
+    dask_address: str | None,
     db_path: Path,
     library: str,
 ) -> None:
@@ -120,17 +131,21 @@ def crawl(
         projects = _select(projects, only)
     lib = targets.discover(library)
     db = store.open_db(db_path)
-    report = crawling.crawl(
-        db,
-        projects,
-        lib,
-        cache_dir or default_cache(),
-        jobs=jobs,
-        timeout=timeout,
-        on_result=_echo_result,
-    )
+    mode = _progress_mode()
+    with progressing.crawl_listener(mode) as listener:
+        report = crawling.crawl(
+            db,
+            projects,
+            lib,
+            cache_dir if dask_address else cache_dir or default_cache(),
+            jobs=jobs,
+            timeout=timeout,
+            dask=dask_address,
+            listener=listener,
+        )
     ok = len(report.results) - len(report.failed)
-    click.echo(f"crawled {ok} of {len(report.results)} projects into {db_path}", err=True)
+    if mode != "quiet":
+        click.echo(f"crawled {ok} of {len(report.results)} projects into {db_path}", err=True)
     if report.failed:
         sys.exit(1)
 
@@ -145,15 +160,10 @@ def _select(projects: list, names: tuple[str, ...]) -> list:
     return [project for project in projects if project.name in names]
 
 
-def _echo_result(result: crawling.ProjectResult) -> None:
-    if result.ok:
-        click.echo(
-            f"{result.project}: {result.commit[:12]}, {result.files} files, "
-            f"{result.scanned} scanned, {result.unparsable} unparsable, {result.uses} uses",
-            err=True,
-        )
-    else:
-        click.echo(f"{result.project}: FAILED: {result.error}", err=True)
+def _progress_mode() -> progressing.Mode:
+    """Progress bars, plain lines or quiet, from the group's --quiet and where stderr goes."""
+    quiet = click.get_current_context().find_root().params.get("quiet", False)
+    return progressing.mode_for(bool(quiet))
 
 
 @cli.command()
@@ -185,28 +195,80 @@ def _echo_result(result: crawling.ProjectResult) -> None:
     multiple=True,
     help="Render only this name (e.g. flask.helpers.make_response or flask.make_response).",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "html", "both"]),
+    default="markdown",
+    show_default=True,
+    help="Markdown pages, an HTML preview site (open DIR/{library}/index.html), or both.",
+)
 @db_option
 @reports_errors
 def render(
-    out_dir: Path, templates_dir: Path | None, style: str, names: tuple[str, ...], db_path: Path
+    out_dir: Path,
+    templates_dir: Path | None,
+    style: str,
+    names: tuple[str, ...],
+    output_format: str,
+    db_path: Path,
 ) -> None:
     """Write example pages for every public name that has uses in the database.
 
     \b
     Example:
         miner render --out site --name flask.helpers.make_response
+        miner render --format both --out site
     """
     if not db_path.is_file():
         raise MinerError(f"{db_path}: no such database: run `miner crawl` first, or pass --db")
     db = store.open_db(db_path)
-    report = rendering.render_pages(
-        db, out_dir, templates=templates_dir, style=style, names=names or None
-    )
+    formats = ("markdown", "html") if output_format == "both" else (output_format,)
+    mode = _progress_mode()
+    with progressing.render_progress(mode) as progress:
+        report = rendering.render_pages(
+            db,
+            out_dir,
+            templates=templates_dir,
+            style=style,
+            names=names or None,
+            formats=formats,
+            progress=progress,
+        )
     for qualname, error in report.failures:
         click.echo(f"{qualname}: page not written: {error}", err=True)
-    click.echo(f"wrote {len(report.pages)} pages to {out_dir}", err=True)
+    if mode != "quiet":
+        click.echo(f"wrote {len(report.pages)} pages to {out_dir}", err=True)
+    for index in (path for path in report.files if path.name == rendering.HTML_INDEX):
+        click.echo(f"HTML preview: {index}", err=True)
     if report.failures:
         sys.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on; 0.0.0.0 exposes the database to the network.",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port to listen on."
+)
+@db_option
+@reports_errors
+def serve(host: str, port: int, db_path: Path) -> None:
+    """Explore the database in Datasette, with column descriptions and the canned queries.
+
+    Every file of queries/ is a canned query, titled by its first `-- ` line.
+
+    \b
+    Example:
+        miner serve --db miner.db --port 8001
+    """
+    if not db_path.is_file():
+        raise MinerError(f"{db_path}: no such database: run `miner crawl` first, or pass --db")
+    serving.serve(db_path, resource_dir("queries"), host, port)
 
 
 @cli.command(name="targets")

@@ -3,22 +3,41 @@
 Each project is fetched, its files scanned (in worker processes when jobs > 1) and its
 results saved in one transaction. A project that cannot be fetched is recorded as a
 failed crawl and keeps the rows of its last good crawl; the others go on.
+
+Re-crawls are cheap: a project whose remote head is the commit already stored, under the
+same scan key, is skipped after one `git ls-remote`; in a project that did change, a file
+whose blob was scanned before under the same key is neither read nor parsed (the
+`scan_cache` table). The fetch-and-scan half of a project's crawl, `crawl_project_work`,
+never touches the database, so it can also run on a Dask cluster (`dask=ADDRESS`) while
+this process alone writes SQLite.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+import platformdirs
 
 from miner import rank, sources, store
-from miner.model import FileScan, FileStatus, MinerError, Project, SourceFile
-from miner.scan import ScanContext, decode_source, scan_project, use_context
+from miner.model import Checkout, FileScan, FileStatus, MinerError, Project, SourceFile
+from miner.scan import (
+    MemoryCache,
+    ScanCache,
+    ScanContext,
+    decode_source,
+    scan_project,
+    scan_tree,
+    use_context,
+)
 from miner.store import Database
 from miner.targets import Library
 
@@ -37,6 +56,8 @@ class ProjectResult:
     unparsable: int = 0
     uses: int = 0
     error: str = ""
+    parsed: int = 0  #: files scanned this time; the others came from the scan cache
+    unchanged: bool = False  #: the stored commit was current: nothing was fetched or scanned
 
 
 @dataclass
@@ -57,9 +78,17 @@ def crawl(
     jobs: int = 0,
     timeout: float = 300,
     on_result: Callable[[ProjectResult], None] = lambda result: None,
+    dask: str | None = None,
+    listener: CrawlListener | None = None,
 ) -> CrawlReport:
-    """Fetch, scan and store every project; never stops at a broken one."""
+    """Fetch, scan and store every project; never stops at a broken one.
+
+    With `dask` (a scheduler address such as tcp://host:8786) the fetch-and-scan work of
+    each project runs on that Dask cluster and `cache_dir` is the workers' clone cache;
+    results are stored here, as they arrive. `listener` hears of progress.
+    """
     projects = list(projects)
+    listener = listener or CrawlListener()
     context = ScanContext.for_library(library)
     store.save_library(
         db,
@@ -72,13 +101,54 @@ def crawl(
     )
     store.save_project_list(db, projects)
     report = CrawlReport()
-    with _executor(jobs, context) as executor:
-        for project in projects:
-            result = _crawl_project(db, project, context, cache_dir, executor, timeout)
-            report.results.append(result)
-            on_result(result)
-    rank_corpus(db, library.name)
+
+    def finish(result: ProjectResult) -> None:
+        report.results.append(result)
+        on_result(result)
+        listener.project_finished(result)
+
+    listener.crawl_started(len(projects))
+    if dask:
+        _crawl_on_dask(db, projects, context, cache_dir, dask, timeout, listener, finish)
+    else:
+        with _executor(jobs, context) as executor:
+            for project in projects:
+                listener.project_started(project)
+                commit, scan_key = store.crawl_state(db, project.name)
+                work = crawl_project_work(
+                    project,
+                    context,
+                    cache_dir,
+                    timeout=timeout,
+                    known=KnownState(commit, scan_key),
+                    cache=_DatabaseCache(db),
+                    texts_stored=functools.partial(store.stored_texts, db),
+                    mapper=functools.partial(_map_on, executor),
+                    progress=functools.partial(listener.files_scanned, project),
+                )
+                finish(_store(db, context, work))
+    if any(r.ok and not r.unchanged for r in report.results) or not db["candidates"].count:
+        rank_corpus(db, library.name)  # scores depend on every project's rows: only on a change
     return report
+
+
+class CrawlListener:
+    """Hears how a crawl goes. Every method does nothing: override the ones you need.
+
+    (The command line draws progress bars with it; library code never prints.)
+    """
+
+    def crawl_started(self, projects: int) -> None:
+        """A crawl of this many projects begins."""
+
+    def project_started(self, project: Project) -> None:
+        """A project's crawl begins (with Dask: its work is sent to the cluster)."""
+
+    def files_scanned(self, project: Project, done: int, total: int) -> None:
+        """`done` of the project's `total` .py files have a result (cached ones included)."""
+
+    def project_finished(self, result: ProjectResult) -> None:
+        """A project's results are stored (or its failure recorded)."""
 
 
 def rank_corpus(db: Database, library: str) -> int:
@@ -95,34 +165,263 @@ def rank_corpus(db: Database, library: str) -> int:
     return len(rows)
 
 
-def _crawl_project(
-    db: Database,
+#: The crawls.note of a project skipped because its head and the scan key had not changed.
+UNCHANGED_NOTE = "unchanged: the remote head is the stored commit and the scan key is the same"
+
+
+@dataclass(frozen=True, slots=True)
+class KnownState:
+    """What the database holds about a project before its crawl."""
+
+    commit: str | None = None  #: commit of the last successful crawl
+    scan_key: str | None = None  #: scan key that crawl's rows were made under
+
+
+@dataclass(frozen=True)
+class ProjectWork:
+    """What fetching and scanning one project produced: plain, picklable data for `_store`."""
+
+    project: Project
+    started_at: str
+    finished_at: str
+    checkout: Checkout | None = None
+    scans: tuple[FileScan, ...] = ()
+    texts: Mapping[str, str] = field(default_factory=dict)  #: blob_sha -> text, to store
+    cache_entries: tuple[tuple[str, FileScan], ...] = ()  #: new (links, scan) for scan_cache
+    parsed: int = 0  #: files that went through the scanner; the others came from the cache
+    unchanged: bool = False  #: skipped: remote head == known commit under the same scan key
+    error: str = ""  #: a failed fetch or read; the project's stored rows stay
+
+
+def crawl_project_work(
     project: Project,
     context: ScanContext,
-    cache_dir: Path,
-    executor: Executor,
-    timeout: float,
-) -> ProjectResult:
+    cache_dir: Path | None,
+    *,
+    timeout: float = 300,
+    known: KnownState = KnownState(),
+    cache: ScanCache | None = None,
+    texts_stored: Callable[[set[str]], Collection[str]] = lambda shas: (),
+    mapper: Callable[..., Iterable[FileScan]] = map,
+    progress: Callable[[int, int], None] | None = None,
+) -> ProjectWork:
+    """Fetch one project and scan its files without touching the database.
+
+    This is the unit of work a Dask worker runs: picklable in, picklable out. `cache` is
+    asked for earlier results and never written to (new ones come back in the result);
+    `texts_stored(shas)` says which texts the database already holds, so only the others
+    are read and returned. `cache_dir` None means the user's cache directory on this machine.
+    """
     started = _now()
+    cache_dir = cache_dir if cache_dir is not None else _default_cache_dir()
     try:
+        if known.commit and known.scan_key == context.key:
+            _branch, head = sources.remote_head(project, timeout)
+            if head == known.commit:
+                return ProjectWork(project, started, _now(), unchanged=True)
         checkout = sources.fetch_project(project, cache_dir, timeout=timeout)
-        files = list(sources.iter_source_files(checkout))
+        reader = _BlobReader(checkout)
+        entries = [(path, sha) for path, sha, _size in sources.list_python_blobs(checkout)]
+        recorder = _Recorder(cache)
+        counter = _Counter(mapper)
+        scans = scan_tree(entries, reader.read, context, counter, recorder, progress)
+        with_uses = {scan.blob_sha: scan.path for scan in scans if scan.uses}
+        needed = with_uses.keys() - set(texts_stored(set(with_uses)))
+        texts = {sha: decode_source(data) for sha, data in reader.blobs(needed).items()}
     except MinerError as error:
-        store.save_failed_crawl(db, project, str(error), started, _now())
-        return ProjectResult(project.name, ok=False, error=str(error))
-    scans = scan_files(files, context, executor)
-    with_uses = {scan.blob_sha for scan in scans if scan.uses}
-    texts = {f.blob_sha: decode_source(f.data) for f in files if f.blob_sha in with_uses}
-    store.save_crawl(db, checkout, scans, texts, started, _now())
+        return ProjectWork(project, started, _now(), error=str(error))
+    return ProjectWork(
+        project,
+        started,
+        _now(),
+        checkout,
+        tuple(scans),
+        texts,
+        tuple(recorder.added),
+        parsed=len(counter.paths),
+    )
+
+
+def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResult:
+    """Write one project's work to the database (the only writer) and summarise it."""
+    name = work.project.name
+    if work.error or (work.checkout is None and not work.unchanged):
+        error = work.error or f"{name}: no result"
+        store.save_failed_crawl(db, work.project, error, work.started_at, work.finished_at)
+        return ProjectResult(name, ok=False, error=error)
+    if work.unchanged:
+        row = store.save_unchanged_crawl(
+            db, work.project, UNCHANGED_NOTE, work.started_at, work.finished_at
+        )
+        return ProjectResult(
+            name,
+            ok=True,
+            commit=row["commit"] or "",
+            files=row["files"],
+            scanned=row["scanned"],
+            unparsable=row["unparsable"],
+            uses=row["uses"],
+            unchanged=True,
+        )
+    assert work.checkout is not None
+    scans = work.scans
+    with db.atomic():
+        store.save_scans_to_cache(db, context.key, work.cache_entries)
+        store.save_crawl(
+            db,
+            work.checkout,
+            scans,
+            work.texts,
+            work.started_at,
+            work.finished_at,
+            scan_key=context.key,
+        )
     return ProjectResult(
-        project.name,
+        name,
         ok=True,
-        commit=checkout.commit,
+        commit=work.checkout.commit,
         files=len(scans),
         scanned=sum(scan.status is FileStatus.SCANNED for scan in scans),
         unparsable=sum(scan.status is FileStatus.UNPARSABLE for scan in scans),
         uses=sum(len(scan.uses) for scan in scans),
+        parsed=work.parsed,
     )
+
+
+def _crawl_on_dask(
+    db: Database,
+    projects: list[Project],
+    context: ScanContext,
+    cache_dir: Path | None,
+    address: str,
+    timeout: float,
+    listener: CrawlListener,
+    finish: Callable[[ProjectResult], None],
+) -> None:
+    """Run `crawl_project_work` of every project on a Dask cluster; store results as they come.
+
+    Workers cannot reach this SQLite file, so each task takes along the cached scans of the
+    blobs its project had at its last crawl (the files most likely to be unchanged).
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise MinerError(
+            "--dask needs Dask's distributed scheduler: pip install 'miner[dask]'"
+        ) from None
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError) as error:
+        raise MinerError(
+            f"cannot reach the Dask scheduler at {address}: {error} "
+            "(start one with `dask scheduler` and workers with `dask worker ADDRESS`)"
+        ) from None
+    with client:
+        futures = {}
+        for project in projects:
+            commit, scan_key = store.crawl_state(db, project.name)
+            blobs, with_text = store.project_blobs(db, project.name)
+            cached = store.cached_scans(db, context.key, blobs)
+            cache = MemoryCache((context.key, sha, links, s) for (sha, links), s in cached.items())
+            future = client.submit(
+                crawl_project_work,
+                project,
+                context,
+                cache_dir,
+                timeout=timeout,
+                known=KnownState(commit, scan_key),
+                cache=cache,
+                texts_stored=functools.partial(_stored_among, frozenset(with_text)),
+                pure=False,
+            )
+            futures[future] = project
+            listener.project_started(project)
+        for future in as_completed(futures):
+            project = futures[future]
+            try:
+                work = future.result()
+            except Exception as error:  # the task raised, or its worker died
+                reason = f"{project.name}: the Dask task failed: {type(error).__name__}: {error}"
+                work = ProjectWork(project, _now(), _now(), error=reason)
+            finish(_store(db, context, work))
+
+
+def _stored_among(stored: frozenset[str], shas: set[str]) -> set[str]:
+    return shas & stored
+
+
+class _DatabaseCache:
+    """The scan_cache table as a ScanCache (puts are not used: results are stored by _store)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(
+        self, scan_key: str, keys: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], FileScan]:
+        found = store.cached_scans(self.db, scan_key, {sha for sha, _links in keys})
+        return {key: found[key] for key in keys if key in found}
+
+    def put(self, scan_key: str, entries: Sequence[tuple[str, FileScan]]) -> None:
+        store.save_scans_to_cache(self.db, scan_key, entries)
+
+
+class _Recorder:
+    """Asks `inner` for cached scans and keeps what the scan adds, to be returned with the work."""
+
+    def __init__(self, inner: ScanCache | None) -> None:
+        self.inner = inner
+        self.added: list[tuple[str, FileScan]] = []
+
+    def get(
+        self, scan_key: str, keys: Collection[tuple[str, str]]
+    ) -> Mapping[tuple[str, str], FileScan]:
+        return self.inner.get(scan_key, keys) if self.inner is not None else {}
+
+    def put(self, scan_key: str, entries: Sequence[tuple[str, FileScan]]) -> None:
+        self.added.extend(entries)
+
+
+class _Counter:
+    """A mapper that notes the files it scans."""
+
+    def __init__(self, mapper: Callable[..., Iterable[FileScan]]) -> None:
+        self.mapper = mapper
+        self.paths: set[str] = set()
+
+    def __call__(self, function: Callable[..., FileScan], *iterables: Any) -> Iterator[FileScan]:
+        for scan in self.mapper(function, *iterables):
+            self.paths.add(scan.path)
+            yield scan
+
+
+class _BlobReader:
+    """Reads a checkout's blobs on demand, each at most once."""
+
+    def __init__(self, checkout: Checkout) -> None:
+        self.checkout = checkout
+        self.data: dict[str, bytes] = {}  #: blob_sha -> bytes read so far
+
+    def read(self, paths: list[str]) -> list[SourceFile]:
+        wanted = set(paths)
+        files = list(sources.iter_source_files(self.checkout, lambda path, _sha: path in wanted))
+        self.data.update((source.blob_sha, source.data) for source in files)
+        return files
+
+    def blobs(self, shas: Collection[str]) -> dict[str, bytes]:
+        missing = set(shas) - self.data.keys()
+        if missing:
+            for source in sources.iter_source_files(self.checkout, lambda _p, sha: sha in missing):
+                self.data[source.blob_sha] = source.data
+        return {sha: self.data[sha] for sha in shas}
+
+
+def _map_on(executor: Executor, function: Callable[..., FileScan], *iterables: Any):  # type: ignore[no-untyped-def]
+    return executor.map(function, *iterables, chunksize=4)
+
+
+def _default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("miner")) / "repos"
 
 
 def scan_files(files: list[SourceFile], context: ScanContext, executor: Executor) -> list[FileScan]:

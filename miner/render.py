@@ -17,33 +17,56 @@ Templates and their context (every template sees the whole context of the page):
 - ``macros.markdown.j2``: ``link(text, url)`` (a Markdown link, or bare text without a URL) and
   ``article(word)`` ("a" or "an").
 - Filter ``markdown_inline``: turns a docstring's reST literals and roles into Markdown code.
+
+The HTML preview (``formats`` holding ``"html"``) renders the same `Page` objects through
+``*.html.j2`` templates, which are autoescaped, into ``{library}/{slug}.html`` beside
+``index.html`` (every page, grouped by module, with use counts), one ``{module}.html`` per module
+and ``miner.css``. Links between them are relative, so the site reads from ``file://``:
+
+- ``page.html.j2`` (extends ``base.html.j2``): ``page`` and ``library``. Blocks ``intro``,
+  ``how_it_is_called`` (empty for now), ``siblings``, ``contents`` and ``examples``; they
+  include ``intro.html.j2``, ``siblings.html.j2`` and ``example.html.j2`` (which includes
+  ``blurb.html.j2``). ``macros.html.j2`` has ``link(text, url)``, ``article(word)``,
+  ``plural(count, word)`` and ``entries(module)``.
+- ``index.html.j2``: ``library`` and ``modules`` (`ModuleIndex`); ``module.html.j2``: ``library``,
+  ``modules`` and ``module``; ``miner.css.j2``: ``pygments_css``.
+- Filters ``highlight`` (an excerpt as Pygments HTML, see miner.highlight), ``html_inline``
+  (a docstring's reST as HTML), ``first_sentence``, ``markdown_html`` (a hand-written intro
+  as HTML) and ``web_link`` (an http(s) URL, else None: project data never becomes a
+  ``javascript:`` link); global ``module_file(module)``.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import markdown
 from jinja2 import (
     ChoiceLoader,
     Environment,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    Template,
     TemplateError,
     select_autoescape,
 )
+from markupsafe import Markup, escape
 
 from miner.excerpt import STYLES, Excerpt, make_excerpt
+from miner.highlight import highlight_excerpt, pygments_css
 from miner.model import MinerError, Project, Target, UseKind
 from miner.resources import resource_dir
 from miner.store import (
     Database,
     FileCandidate,
     LibraryInfo,
+    count_uses,
     load_candidates,
     load_libraries,
     load_targets,
@@ -51,6 +74,11 @@ from miner.store import (
 )
 
 PAGE_TEMPLATE = "page.markdown.j2"
+#: output format -> the template of one page
+PAGE_TEMPLATES = {"markdown": PAGE_TEMPLATE, "html": "page.html.j2"}
+#: the HTML preview's index and style sheet, beside its pages in each library's directory
+HTML_INDEX = "index.html"
+HTML_CSS = "miner.css"
 SORTORDER_DIGITS = 9
 
 _FORGE_URL = re.compile(r"https://(?:www\.)?(?:github\.com|gitlab\.com)/[^/]+/[^/]+/?")
@@ -104,7 +132,32 @@ class RenderReport:
     """What a render produced: a broken page is reported here instead of stopping the others."""
 
     pages: tuple[Path, ...]
-    failures: tuple[tuple[str, str], ...]  #: (qualname, error)
+    failures: tuple[tuple[str, str], ...]  #: (qualname, or the file of the HTML preview, error)
+    #: the HTML preview's other files: index.html, one page per module, miner.css
+    files: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One page as the HTML index lists it."""
+
+    target: Target
+    slug: str
+    uses: int  #: uses that are not imports
+    projects: int  #: projects with any use: the page's examples
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleIndex:
+    """A module's pages, for the HTML index and the module's own page."""
+
+    name: str  #: flask.helpers
+    file: str  #: flask.helpers.html
+    entries: tuple[IndexEntry, ...]
+
+    @property
+    def uses(self) -> int:
+        return sum(entry.uses for entry in self.entries)
 
 
 def render_pages(
@@ -116,14 +169,24 @@ def render_pages(
     names: Collection[str] | None = None,
     sortorder_prefix: str = "500",
     intros: Path | None = None,
+    formats: Sequence[str] = ("markdown",),
+    progress: Callable[[int, int], None] | None = None,
 ) -> RenderReport:
     """Write a page for every target with uses (or only `names`) under out_dir/{library}/.
 
     `names` may be canonical qualnames or aliases. `intros` holds hand-written intros named
-    {slug without -examples}.markdown; it defaults to the bundled data/intros.
+    {slug without -examples}.markdown; it defaults to the bundled data/intros. `formats` are
+    "markdown" ({slug without -examples}.markdown) and "html" ({slug}.html, plus the index,
+    module pages and CSS of the HTML preview, which always list every page with uses).
+    `progress(done, total)` is called after each page, written or failed.
     """
     if style not in STYLES:
         raise MinerError(f"unknown excerpt style {style!r}: choose one of {', '.join(STYLES)}")
+    for name in formats:
+        if name not in PAGE_TEMPLATES:
+            raise MinerError(
+                f"unknown output format {name!r}: choose from {', '.join(PAGE_TEMPLATES)}"
+            )
     env = make_environment(templates)
     intros = resource_dir("data") / "intros" if intros is None else intros
     used = used_qualnames(db)
@@ -133,29 +196,122 @@ def render_pages(
         if names is None
         else _resolve_names(names, [t for _, ts in libraries for t in ts], used)
     )
-    try:
-        template = env.get_template(PAGE_TEMPLATE)
-    except TemplateError as error:
-        raise MinerError(f"template {PAGE_TEMPLATE} cannot be loaded: {error}") from error
+    page_templates = {
+        name: _template(env, PAGE_TEMPLATES[name]) for name in dict.fromkeys(formats)
+    }
+    counts = count_uses(db) if "html" in page_templates else {}
     written: dict[Path, str] = {}
     failures: list[tuple[str, str]] = []
+    files: list[Path] = []
+    total = sum(
+        t.qualname in used and (wanted is None or t.qualname in wanted)
+        for _, ts in libraries
+        for t in ts
+    )
+    done = 0
     for library, targets in libraries:
-        for target, sortorder, module_targets in _plan(targets, used, sortorder_prefix):
+        plan = _plan(targets, used, sortorder_prefix)
+        for target, sortorder, module_targets in plan:
             if wanted is not None and target.qualname not in wanted:
                 continue
-            path = out_dir / library.name / f"{_slug_base(target)}.markdown"
+            paths = {
+                name: out_dir / library.name / _page_file(name, target) for name in page_templates
+            }
             try:
-                if path in written:
-                    raise MinerError(f"{path} was already written for {written[path]}")
+                for path in paths.values():
+                    _refuse_rewrite(path, written)
                 page = _build_page(db, library, target, sortorder, module_targets, style, intros)
-                text = template.render(page=page)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(text.encode("utf-8"))
-                written[path] = target.qualname
+                texts = {
+                    paths[name]: template.render(page=page, library=library)
+                    for name, template in page_templates.items()
+                }
+                for path, text in texts.items():
+                    _write(path, text, target.qualname, written)
             # One broken page (bad data, a template error) must not cost the others.
             except Exception as error:
                 failures.append((target.qualname, f"{type(error).__name__}: {error}"))
-    return RenderReport(tuple(written), tuple(failures))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        if "html" in page_templates:
+            modules = module_index([target for target, _, _ in plan], counts)
+            site = _html_site_files(out_dir / library.name, library, modules)
+            for path, (template_name, context) in site.items():
+                try:
+                    _write(path, _template(env, template_name).render(context), path.name, written)
+                    files.append(path)
+                # Nor must a broken index or module page.
+                except Exception as error:  # noqa: PERF203
+                    failures.append((str(path), f"{type(error).__name__}: {error}"))
+    site_files = set(files)
+    pages = tuple(path for path in written if path not in site_files)
+    return RenderReport(pages, tuple(failures), tuple(files))
+
+
+def _refuse_rewrite(path: Path, written: Mapping[Path, str]) -> None:
+    """One render never writes a path twice: two names whose slugs collide are an error."""
+    if path in written:
+        raise MinerError(f"{path} was already written for {written[path]}")
+
+
+def _write(path: Path, text: str, owner: str, written: dict[Path, str]) -> None:
+    """Write `text` to `path` for `owner` (a qualname, or the file's own name)."""
+    _refuse_rewrite(path, written)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+    written[path] = owner
+
+
+def module_index(
+    targets: Iterable[Target], counts: Mapping[str, tuple[int, int]]
+) -> tuple[ModuleIndex, ...]:
+    """The pages of `targets` grouped by module, both in (module, name) order, with counts."""
+    ordered = sorted(targets, key=lambda t: (t.module, t.name))
+    return tuple(
+        ModuleIndex(
+            module,
+            module_file(module),
+            tuple(
+                IndexEntry(target, page_slug(target), *counts.get(target.qualname, (0, 0)))
+                for target in group
+            ),
+        )
+        for module, group in itertools.groupby(ordered, key=lambda t: t.module)
+    )
+
+
+def module_file(module: str) -> str:
+    """The HTML preview's page of a module: flask.helpers.html (page slugs never hold a dot)."""
+    return f"{module}.html"
+
+
+def _html_site_files(
+    directory: Path, library: LibraryInfo, modules: Sequence[ModuleIndex]
+) -> dict[Path, tuple[str, dict[str, Any]]]:
+    """The HTML preview's files besides the pages: file -> (template, context)."""
+    site = {"library": library, "modules": modules}
+    files: dict[Path, tuple[str, dict[str, Any]]] = {
+        directory / HTML_INDEX: ("index.html.j2", site),
+        directory / HTML_CSS: ("miner.css.j2", {"pygments_css": pygments_css()}),
+    }
+    for module in modules:
+        files[directory / module.file] = ("module.html.j2", {**site, "module": module})
+    return files
+
+
+def _template(env: Environment, name: str) -> Template:
+    """A template by name; one that cannot be loaded stops the render with a one-line error."""
+    try:
+        return env.get_template(name)
+    except TemplateError as error:
+        raise MinerError(f"template {name} cannot be loaded: {error}") from error
+
+
+def _page_file(format_name: str, target: Target) -> str:
+    """A page's file: {slug without -examples}.markdown, or {slug}.html as the links name it."""
+    if format_name == "markdown":
+        return f"{_slug_base(target)}.markdown"
+    return f"{page_slug(target)}.html"
 
 
 def make_environment(templates: Path | None = None) -> Environment:
@@ -178,6 +334,12 @@ def make_environment(templates: Path | None = None) -> Environment:
         autoescape=select_autoescape(["html", "html.j2"]),
     )
     env.filters["markdown_inline"] = markdown_inline
+    env.filters["html_inline"] = html_inline
+    env.filters["first_sentence"] = first_sentence
+    env.filters["markdown_html"] = markdown_html
+    env.filters["highlight"] = highlight_excerpt
+    env.filters["web_link"] = web_link
+    env.globals["module_file"] = module_file
     return env
 
 
@@ -206,6 +368,34 @@ def markdown_inline(text: str) -> str:
     """Docstrings are reST: show ``literals`` and :role:`targets` as Markdown code spans."""
     text = _RST_LITERAL.sub(r"`\1`", text)
     return _RST_ROLE.sub(lambda match: f"`{_role_title(match.group(1))}`", text)
+
+
+def html_inline(text: str) -> Markup:
+    """A docstring's reST as HTML: literals and roles become <code>, everything is escaped."""
+    pieces = markdown_inline(text).split("`")
+    if len(pieces) % 2 == 0:  # an unmatched backtick stays as text
+        pieces[-2:] = ["`".join(pieces[-2:])]
+    return Markup("").join(
+        Markup("<code>%s</code>") % piece if odd else escape(piece)
+        for odd, piece in zip(itertools.cycle((False, True)), pieces)
+    )
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a docstring summary, on one line: for one-line listings."""
+    text = " ".join(text.split())
+    found = re.match(r"(.+?[.!?])(?:\s|$)", text)
+    return found.group(1) if found else text
+
+
+def markdown_html(text: str) -> Markup:
+    """A hand-written Markdown intro (from data/intros, trusted) as HTML."""
+    return Markup(markdown.markdown(text, output_format="html"))
+
+
+def web_link(url: str | None) -> str | None:
+    """`url` when it is an http(s) URL; anything else (javascript:, data:) is no link at all."""
+    return url if url and re.match(r"https?://", url, re.IGNORECASE) else None
 
 
 def web_url(project: Project) -> str | None:

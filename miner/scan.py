@@ -266,8 +266,10 @@ def scan_tree(
     exports: dict[str, dict[str, str]] = {}
     chain = ""
     for _ in range(_MAX_REEXPORT_DEPTH):
-        new_exports = {
-            modules[path][0]: dict(scan.exports) for path, scan in scans.items() if scan.exports
+        new_exports = {  # in path order: when two files share a module name, the last wins
+            modules[path][0]: dict(scan.exports)
+            for path, scan in sorted(scans.items())
+            if scan.exports
         }
         if new_exports == exports:
             break

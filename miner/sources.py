@@ -221,6 +221,28 @@ def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Ch
     return Checkout(project, git_dir, commit, branch, committed_at, license_path)
 
 
+def remote_head(project: Project, timeout: float = 300) -> tuple[str, str]:
+    """(branch, commit) the remote's HEAD points at, asking the remote alone (git ls-remote).
+
+    Nothing is fetched and the cache is not touched: a crawl uses it to skip a project whose
+    head is the commit it already holds.
+    """
+    url = _fetch_url(project.url)
+    try:
+        git.Git.check_unsafe_protocols(url)
+    except git.UnsafeProtocolError:
+        raise _fetch_error(
+            project, "remote-helper URLs such as ext:: can run commands (use https, ssh or file)"
+        ) from None
+    runner = git.Git()
+    runner.update_environment(**_GIT_ENV)
+    runner.set_persistent_git_options(c=_SAFE_CONFIG)
+    try:
+        return _remote_head(project, runner, url, timeout)
+    except git.CommandError as error:
+        raise _fetch_error(project, _reason(error, timeout)) from None
+
+
 def _fetch_url(url: str) -> str:
     """Local paths become absolute file:// URLs, the transport that honours --depth everywhere.
 

@@ -1,0 +1,477 @@
+#!/usr/bin/env python
+"""Benchmark miner on a corpus of local git clones and print one Markdown table.
+
+    python bench/run.py                        # the clones listed in bench/projects.toml
+    python bench/run.py --projects my.toml     # another project list (urls = local clones)
+    python bench/run.py /src/a /src/b.git      # clone paths; each project is named after its dir
+
+Everything is measured in one run, on the same files (the .py files at each clone's HEAD):
+miner's scan (in-process, --jobs 1 and --jobs 2), `miner crawl` cold, warm and from the blob
+cache alone, `miner render` of every page, and side by side `git grep -F` for the target names
+(the floor) and semgrep with one rule per target (when semgrep is installed: pip install
+'miner[bench]'). Every step runs as a child process: its wall time and its peak resident set
+size (the largest single process of its tree, from wait4) are reported, each time also as a
+ratio to git grep and to semgrep. Then semgrep's precision and recall against miner's results
+on the corpus (with the disagreements) and against the gold set in tests/gold/.
+
+Times are single runs: expect +-20% between runs; compare ratios across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from gold.evaluate import GOLD, expected_uses, project_files, score  # noqa: E402
+
+from miner import sources, store  # noqa: E402
+from miner.model import Checkout, SourceFile  # noqa: E402
+from miner.scan import ScanContext, scan_project, use_context  # noqa: E402
+from miner.targets import discover  # noqa: E402
+
+DEFAULT_PROJECTS = ROOT / "bench" / "projects.toml"
+SEMGREP_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+
+# Issue 6's targets on the six reference projects, 2 cores.
+TARGET_SCAN_FILES_PER_S = 150
+TARGET_WARM_CRAWL_S = 1.0
+TARGET_RENDER_100_S = 5.0
+TARGET_PEAK_MB = 500
+
+
+@dataclass
+class Run:
+    """One child process: wall seconds, peak RSS in MB, and what it printed."""
+
+    seconds: float
+    peak_mb: float
+    stdout: str
+    stderr: str
+    returncode: int
+
+
+def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None) -> Run:
+    """Run a command, timing it and reading its peak RSS from wait4 (its tree's largest)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=err
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    return Run(seconds, usage.ru_maxrss / 1024, stdout, stderr, process.returncode)
+
+
+def checked(result: Run, what: str) -> Run:
+    if result.returncode != 0:
+        sys.exit(f"{what} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    return result
+
+
+# -- the corpus -------------------------------------------------------------------------------
+
+
+def projects_from(args: argparse.Namespace, workdir: Path) -> Path:
+    """The project list to use: --projects, or one written for the clone paths given."""
+    if not args.clones:
+        return args.projects
+    path = workdir / "projects.toml"
+    entries = []
+    for clone in args.clones:
+        clone = Path(clone).resolve()
+        name = clone.parent.name if clone.name in ("repo", ".git") else clone.name
+        entries.append(f'[[project]]\nname = "{name.removesuffix(".git")}"\nurl = "{clone}"\n')
+    path.write_text("\n".join(entries), encoding="utf-8")
+    return path
+
+
+def corpus(projects_file: Path) -> dict[str, tuple[Checkout, list[SourceFile]]]:
+    """Every project's .py files at its clone's HEAD, read straight from the clone."""
+    result = {}
+    for project in sources.load_projects(projects_file):
+        git_dir = _git_dir(Path(project.url))
+        commit = _git(git_dir, "rev-parse", "HEAD")
+        checkout = Checkout(project, git_dir, commit, "HEAD", "")
+        result[project.name] = (checkout, list(sources.iter_source_files(checkout)))
+    return result
+
+
+def _git_dir(path: Path) -> Path:
+    return path / ".git" if (path / ".git").is_dir() else path
+
+
+def _git(git_dir: Path, *args: str) -> str:
+    return subprocess.check_output(["git", "--git-dir", str(git_dir), *args], text=True).strip()
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+
+
+# -- the child that times the scan alone ------------------------------------------------------
+
+
+def child_scan(projects_file: Path, jobs: int) -> None:
+    """Load every file, then time the scan of all of them against every target at once."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    files = {name: data for name, (_c, data) in corpus(projects_file).items()}
+    context = ScanContext.for_library(discover("flask"))
+    started = time.perf_counter()
+    if jobs == 1:
+        use_context(context)
+        scans = [scan for data in files.values() for scan in scan_project(data, context)]
+    else:
+        with ProcessPoolExecutor(jobs, initializer=use_context, initargs=(context,)) as pool:
+
+            def mapper(function, *iterables):
+                return pool.map(function, *iterables, chunksize=4)
+
+            scans = [
+                scan for data in files.values() for scan in scan_project(data, context, mapper)
+            ]
+    seconds = time.perf_counter() - started
+    every = [f for data in files.values() for f in data]
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "files": len(every),
+                "bytes": sum(len(f.data) for f in every),
+                "uses": sum(len(scan.uses) for scan in scans),
+            }
+        )
+    )
+
+
+# -- semgrep ----------------------------------------------------------------------------------
+
+
+def semgrep_command() -> str | None:
+    beside = Path(sys.executable).parent / "semgrep"
+    return str(beside) if beside.exists() else shutil.which("semgrep")
+
+
+def semgrep_rules(path: Path) -> None:
+    """One rule per target, matching every import path of it: `pattern: flask.X`."""
+    lines = ["rules:"]
+    for target in discover("flask").targets:
+        lines += [
+            f"  - id: {target.qualname}",
+            "    languages: [python]",
+            "    severity: INFO",
+            f"    message: {target.qualname}",
+            "    pattern-either:",
+            *(f"      - pattern: {name}" for name in (target.qualname, *target.aliases)),
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run_semgrep(command: str, rules: Path, root: Path) -> tuple[Run, set[tuple[str, int, str]]]:
+    """semgrep over every file under root (an empty .semgrepignore: tests/ are not skipped)."""
+    (root / ".semgrepignore").write_text("", encoding="utf-8")
+    arguments = [command, "scan", "--config", str(rules), "--metrics=off"]
+    arguments += ["--disable-version-check", "--json", "--quiet", "-j", str(os.cpu_count() or 1)]
+    result = checked(run([*arguments, "."], cwd=root, env=SEMGREP_ENV), "semgrep")
+    found = {
+        (match["path"], match["start"]["line"], match["check_id"])
+        for match in json.loads(result.stdout)["results"]
+    }
+    return result, found
+
+
+def export(files: dict[str, tuple[Checkout, list[SourceFile]]], root: Path) -> dict[str, str]:
+    """Write the corpus to disk for semgrep, one directory per project; returns slug -> name."""
+    names = {}
+    for name, (_checkout, data) in files.items():
+        names[slug(name)] = name
+        for source in data:
+            target = root / slug(name) / source.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.data)
+    return names
+
+
+# -- reporting --------------------------------------------------------------------------------
+
+
+def precision_recall(found: set, expected: set) -> tuple[float, float]:
+    hits = len(found & expected)
+    return (hits / len(found) if found else 1.0), (hits / len(expected) if expected else 1.0)
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("clones", nargs="*", help="local clone paths (instead of --projects)")
+    parser.add_argument("--projects", type=Path, default=DEFAULT_PROJECTS, help="project list")
+    parser.add_argument("--workdir", type=Path, help="keep databases, caches and site here")
+    parser.add_argument("--no-semgrep", action="store_true", help="skip the semgrep columns")
+    args = parser.parse_args()
+    if args.clones and args.clones[0] == "_scan":  # the child process of the scan rows
+        child_scan(Path(args.clones[1]), int(args.clones[2]))
+        return
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="miner-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    projects_file = projects_from(args, workdir)
+    files = corpus(projects_file)
+    every = [f for _c, data in files.values() for f in data]
+    total_bytes = sum(len(f.data) for f in every)
+    total_lines = sum(f.data.count(b"\n") for f in every)
+    library = discover("flask")
+    names = sorted({path.rpartition(".")[2] for path in library.alias_index()})
+    python = [sys.executable]
+    rows: list[tuple[str, Run, dict]] = []
+
+    # The floor: git grep for every target name over the same trees.
+    grep_runs = [checked_grep(checkout.git_dir, names) for checkout, _data in files.values()]
+    grep = Run(
+        sum(r.seconds for r in grep_runs),
+        max(r.peak_mb for r in grep_runs),
+        "".join(r.stdout for r in grep_runs),
+        "",
+        0,
+    )
+    grep_lines = len(grep.stdout.splitlines())
+    rows.append(("`git grep -F` all target names (floor)", grep, {"files": len(every)}))
+
+    semgrep = semgrep_found = None
+    command = None if args.no_semgrep else semgrep_command()
+    if command:
+        rules = workdir / "rules.yaml"
+        semgrep_rules(rules)
+        corpus_dir = workdir / "corpus"
+        shutil.rmtree(corpus_dir, ignore_errors=True)
+        slugs = export(files, corpus_dir)
+        semgrep, raw = run_semgrep(command, rules, corpus_dir)
+        semgrep_found = set()
+        for path, line, qualname in raw:
+            project_slug, _, inner = path.partition("/")
+            semgrep_found.add((slugs[project_slug], inner, line, qualname))
+        rows.append((f"semgrep, {len(library.targets)} rules", semgrep, {"files": len(every)}))
+
+    for jobs in (1, 2):
+        child = checked(
+            run([*python, __file__, "_scan", str(projects_file), str(jobs)]), f"scan --jobs {jobs}"
+        )
+        measured = json.loads(child.stdout)
+        child.seconds = measured["seconds"]
+        rows.append(
+            (
+                f"scan, every target, `--jobs {jobs}` (in-process, files in memory)",
+                child,
+                {"files": measured["files"], "scan": True},
+            )
+        )
+
+    db, cache, site = workdir / "miner.db", workdir / "cache", workdir / "site"
+    for leftover in (cache, site):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    crawl = [*python, "-m", "miner", "crawl", "--projects", str(projects_file)]
+    crawl += ["--cache", str(cache), "--db", str(db), "--jobs", "2"]
+    cold = checked(run(crawl), "miner crawl (cold)")
+    rows.append(("`miner crawl` cold: fresh cache and db, `--jobs 2`", cold, {"files": len(every)}))
+    warm = checked(run(crawl), "miner crawl (warm)")
+    rows.append(("`miner crawl` warm: nothing changed", warm, {"warm": True}))
+    handle = store.open_db(db)
+    handle.execute("UPDATE projects SET scan_key = NULL")  # as if every head had moved
+    handle.conn.commit()
+    handle.close()
+    cached = checked(run(crawl), "miner crawl (blob cache)")
+    rows.append(("`miner crawl`, every project re-listed, all blobs cached", cached, {}))
+
+    render = checked(
+        run([*python, "-m", "miner", "render", "--db", str(db), "--out", str(site)]),
+        "miner render",
+    )
+    pages = int(re.search(r"wrote (\d+) pages", render.stderr).group(1))
+    rows.append((f"`miner render`, all {pages} pages (Markdown)", render, {"pages": pages}))
+
+    print_report(files, every, total_bytes, total_lines, names, grep, grep_lines, semgrep, rows)
+    if semgrep_found is not None:
+        print_corpus_agreement(store.open_db(db), semgrep_found, files)
+        print_gold(command, rules, workdir)
+    print(f"\n(work directory: {workdir})")
+
+
+def checked_grep(git_dir: Path, names: list[str]) -> Run:
+    patterns = [part for name in names for part in ("-e", name)]
+    command = ["git", "--git-dir", str(git_dir), "grep", "-F", "-I", "-n", *patterns]
+    result = run([*command, "HEAD", "--", "*.py"])
+    if result.returncode not in (0, 1):  # 1: nothing matched
+        sys.exit(f"git grep failed: {result.stderr}")
+    return result
+
+
+def print_report(files, every, total_bytes, total_lines, names, grep, grep_lines, semgrep, rows):
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"# miner bench, {now}")
+    print(
+        f"\nMachine: {os.cpu_count()} cores, {platform.machine()}, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+    print(
+        f"\nCorpus: {len(files)} projects, {len(every)} .py files, {total_lines:,} lines, "
+        f"{total_bytes / 1e6:.1f} MB; {len(names)} distinct target names "
+        f"(git grep matched {grep_lines:,} lines).\n"
+    )
+    print(
+        "| step | time (s) | files/s | MB/s | peak RSS (MB) | vs git grep | vs semgrep | target |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for label, result, info in rows:
+        files_per_s = mb_per_s = None
+        if "files" in info:
+            files_per_s = info["files"] / result.seconds
+            mb_per_s = total_bytes / 1e6 / result.seconds
+        target = verdict(label, result, info, files_per_s)
+        print(
+            f"| {label} | {result.seconds:.3f} | {fmt(files_per_s, 0)} | {fmt(mb_per_s, 2)} "
+            f"| {result.peak_mb:.0f} | {result.seconds / grep.seconds:.1f} "
+            f"| {fmt(result.seconds / semgrep.seconds if semgrep else None)} | {target} |"
+        )
+    print(
+        "\nPeak RSS is that of the largest single process of the step (wait4's ru_maxrss); "
+        "with `--jobs 2` each worker process is about as large again."
+    )
+
+
+def verdict(label: str, result: Run, info: dict, files_per_s: float | None) -> str:
+    checks = []
+    if info.get("scan") and "--jobs 2" in label:
+        ok = files_per_s is not None and files_per_s >= TARGET_SCAN_FILES_PER_S
+        checks.append(f"≥ {TARGET_SCAN_FILES_PER_S} files/s: {'met' if ok else 'MISSED'}")
+    if info.get("warm"):
+        ok = result.seconds < TARGET_WARM_CRAWL_S
+        checks.append(f"< {TARGET_WARM_CRAWL_S:g} s: {'met' if ok else 'MISSED'}")
+    if "pages" in info:
+        per_100 = result.seconds / info["pages"] * 100
+        ok = per_100 < TARGET_RENDER_100_S
+        checks.append(
+            f"{info['pages'] / result.seconds:.0f} pages/s, 100 pages ≈ {per_100:.1f} s "
+            f"(< {TARGET_RENDER_100_S:g} s: {'met' if ok else 'MISSED'})"
+        )
+    if result.peak_mb >= TARGET_PEAK_MB:
+        checks.append(f"memory ≥ {TARGET_PEAK_MB} MB: MISSED")
+    return "; ".join(checks)
+
+
+def print_corpus_agreement(db, semgrep_found: set, files: dict) -> None:
+    """semgrep against miner's own uses on the corpus (imports left out: semgrep has none)."""
+    rows = list(db.query("SELECT * FROM uses WHERE kind != 'import'"))
+    by_key = {(r["project"], r["path"], r["line"], r["qualname"]): r for r in rows}
+    miner_found = set(by_key)
+    precision, recall = precision_recall(semgrep_found, miner_found)
+    both = len(semgrep_found & miner_found)
+    print("\n## semgrep against miner's results on the corpus\n")
+    print(
+        f"Uses other than imports, keyed by (project, file, line, canonical name): miner "
+        f"{len(miner_found)}, semgrep {len(semgrep_found)}, both {both}. Taking miner as the "
+        f"reference, semgrep's precision is {precision:.3f} and its recall {recall:.3f}.\n"
+    )
+    missed = Counter(
+        (by_key[key]["resolution"], by_key[key]["kind"]) for key in miner_found - semgrep_found
+    )
+    if missed:
+        print("Found by miner only, by how miner resolved them (count, one example):\n")
+        examples = {}
+        for key in sorted(miner_found - semgrep_found):
+            examples.setdefault((by_key[key]["resolution"], by_key[key]["kind"]), key)
+        for (resolution, kind), count in missed.most_common(8):
+            project, path, line, qualname = examples[(resolution, kind)]
+            text = by_key[(project, path, line, qualname)]["line_text"].strip()[:60]
+            print(f"- {count} x {resolution} {kind}: e.g. {project}/{path}:{line} `{text}`")
+    extra = semgrep_found - miner_found
+    if extra:
+        texts = _line_texts(files)
+        print("\nFound by semgrep only (count by name, one example):\n")
+        by_name = defaultdict(list)
+        for key in sorted(extra):
+            by_name[key[3]].append(key)
+        for qualname, keys in sorted(by_name.items(), key=lambda item: -len(item[1]))[:8]:
+            project, path, line, _ = keys[0]
+            text = texts.get((project, path), [""] * line)[line - 1].strip()[:60]
+            print(f"- {len(keys)} x {qualname}: e.g. {project}/{path}:{line} `{text}`")
+
+
+def _line_texts(files: dict) -> dict[tuple[str, str], list[str]]:
+    return {
+        (name, source.path): source.data.decode("utf-8", "replace").splitlines()
+        for name, (_c, data) in files.items()
+        for source in data
+    }
+
+
+def print_gold(command: str, rules: Path, workdir: Path) -> None:
+    """semgrep and miner against the hand-labelled gold set (uses other than imports)."""
+    gold_dir = workdir / "gold"
+    shutil.rmtree(gold_dir, ignore_errors=True)
+    expected: set[tuple[str, str, int, str]] = set()
+    for project in sorted(p for p in GOLD.iterdir() if p.is_dir() and p.name != "__pycache__"):
+        for source in project_files(project):
+            target = gold_dir / project.name / source.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.data)
+            text = source.data.decode("utf-8")
+            expected |= {
+                (project.name, path, line, qualname)
+                for path, line, qualname, kind in expected_uses(source.path, text)
+                if kind != "import"
+            }
+    _run, raw = run_semgrep(command, rules, gold_dir)
+    semgrep_found = {(p.partition("/")[0], p.partition("/")[2], line, q) for p, line, q in raw}
+    miner_found = {
+        (s.form.partition("/")[0], path, line, qualname)
+        for s in score(ScanContext.for_library(discover("flask")))
+        for path, line, qualname, kind in s.found
+        if kind != "import"
+    }
+    print("\n## Against the gold set (tests/gold, uses other than imports)\n")
+    print("| tool | expected | found | correct | precision | recall |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, found in (("miner", miner_found), ("semgrep", semgrep_found)):
+        precision, recall = precision_recall(found, expected)
+        print(
+            f"| {name} | {len(expected)} | {len(found)} | {len(found & expected)} "
+            f"| {precision:.3f} | {recall:.3f} |"
+        )
+    missed = sorted(expected - semgrep_found)
+    if missed:
+        forms = Counter(f"{project}/{path}" for project, path, _line, _q in missed)
+        listing = ", ".join(f"{form} ({count})" for form, count in forms.most_common())
+        print(f"\nsemgrep misses, by gold file: {listing}.")
+    wrong = sorted(semgrep_found - expected)
+    if wrong:
+        shown = "; ".join(f"{p}/{f}:{line} {q}" for p, f, line, q in wrong[:6])
+        print(
+            f"\nsemgrep's wrong matches ({len(wrong)}): {shown}{' ...' if len(wrong) > 6 else ''}"
+        )
+
+
+if __name__ == "__main__":
+    main()

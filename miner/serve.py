@@ -1,0 +1,73 @@
+"""Serve stage: the database in Datasette, with column descriptions and the canned queries.
+
+The metadata is generated, never written by hand: table and column descriptions come from
+`store.SCHEMA`, and every ``queries/*.sql`` file becomes a canned query named after the file,
+titled by its first ``-- `` comment line. Datasette is an optional dependency (``miner[serve]``).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from miner.model import MinerError
+from miner.store import SCHEMA
+
+
+def datasette_metadata(database: str, queries: Path) -> dict[str, Any]:
+    """Datasette metadata for the database named `database` (its file's stem)."""
+    return {
+        "title": "miner",
+        "description": "Uses of a library's public names, mined from open source projects.",
+        "databases": {
+            database: {
+                "tables": {
+                    table: {
+                        "description": spec.doc,
+                        "columns": {column: meaning for column, (_, meaning) in spec.columns.items()},
+                    }
+                    for table, spec in SCHEMA.items()
+                },
+                "queries": canned_queries(queries),
+            }
+        },
+    }
+
+
+def canned_queries(queries: Path) -> dict[str, dict[str, str]]:
+    """Every .sql file of `queries` as a canned query: stem -> {"title", "sql"}."""
+    found = {}
+    for path in sorted(queries.glob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        found[path.stem] = {"title": query_title(sql) or path.stem, "sql": sql}
+    return found
+
+
+def query_title(sql: str) -> str | None:
+    """The text of the first ``-- `` comment line, if there is one."""
+    for line in sql.splitlines():
+        if line.startswith("-- "):
+            return line[3:].strip()
+    return None
+
+
+def serve(db_path: Path, queries: Path, host: str, port: int) -> None:
+    """Run Datasette on the database until it is stopped (Ctrl-C)."""
+    try:
+        from datasette.cli import cli as datasette
+    except ImportError as error:
+        raise MinerError(
+            "miner serve needs Datasette: pip install 'miner[serve]'"
+        ) from error
+    metadata = datasette_metadata(db_path.stem, queries)
+    with tempfile.TemporaryDirectory(prefix="miner-serve-") as directory:
+        metadata_file = Path(directory) / "metadata.json"
+        metadata_file.write_text(json.dumps(metadata, indent=2), encoding="utf-8")
+        args = ["serve", str(db_path), "--metadata", str(metadata_file)]
+        datasette.main(
+            [*args, "--host", host, "--port", str(port)],
+            prog_name="datasette",
+            standalone_mode=False,
+        )
