@@ -81,6 +81,12 @@ def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None)
     return Run(seconds, usage.ru_maxrss / 1024, stdout, stderr, process.returncode)
 
 
+def best(runs: list[Run]) -> Run:
+    """The fastest of several runs, with the largest peak memory seen in any of them."""
+    fastest = min(runs, key=lambda r: r.seconds)
+    return Run(fastest.seconds, max(r.peak_mb for r in runs), fastest.stdout, fastest.stderr, 0)
+
+
 def checked(result: Run, what: str) -> Run:
     if result.returncode != 0:
         sys.exit(f"{what} failed ({result.returncode}):\n{result.stderr[-2000:]}")
@@ -193,7 +199,7 @@ def run_semgrep(command: str, rules: Path, root: Path) -> tuple[Run, set[tuple[s
     arguments += ["--disable-version-check", "--json", "--quiet", "-j", str(os.cpu_count() or 1)]
     result = checked(run([*arguments, "."], cwd=root, env=SEMGREP_ENV), "semgrep")
     found = {
-        (match["path"], match["start"]["line"], match["check_id"])
+        (match["path"], match["start"]["line"], match["extra"]["message"])
         for match in json.loads(result.stdout)["results"]
     }
     return result, found
@@ -229,6 +235,9 @@ def main() -> None:
     parser.add_argument("--projects", type=Path, default=DEFAULT_PROJECTS, help="project list")
     parser.add_argument("--workdir", type=Path, help="keep databases, caches and site here")
     parser.add_argument("--no-semgrep", action="store_true", help="skip the semgrep columns")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each step; the fastest is reported"
+    )
     args = parser.parse_args()
     if args.clones and args.clones[0] == "_scan":  # the child process of the scan rows
         child_scan(Path(args.clones[1]), int(args.clones[2]))
@@ -246,19 +255,18 @@ def main() -> None:
     python = [sys.executable]
     rows: list[tuple[str, Run, dict]] = []
 
-    # The floor: git grep for every target name over the same trees.
-    grep_runs = [checked_grep(checkout.git_dir, names) for checkout, _data in files.values()]
-    grep = Run(
-        sum(r.seconds for r in grep_runs),
-        max(r.peak_mb for r in grep_runs),
-        "".join(r.stdout for r in grep_runs),
-        "",
-        0,
-    )
-    grep_lines = len(grep.stdout.splitlines())
-    rows.append(("`git grep -F` all target names (floor)", grep, {"files": len(every)}))
+    repeat = range(max(args.repeat, 1))
 
-    semgrep = semgrep_found = None
+    # The floor: git grep for every target name, as whole words, over the same trees.
+    for label, form in (
+        ("`git grep -w -E 'n1|n2|...'` (the floor)", "regex"),
+        ("`git grep -w -F -e n1 -e n2 ...`", "fixed"),
+    ):
+        grep = best([grep_corpus(files, names, form) for _ in repeat])
+        rows.append((label, grep, {"files": len(every)}))
+    floor = min((r for _l, r, _i in rows), key=lambda r: r.seconds)
+
+    semgrep = semgrep_found = rules = None
     command = None if args.no_semgrep else semgrep_command()
     if command:
         rules = workdir / "rules.yaml"
@@ -266,7 +274,8 @@ def main() -> None:
         corpus_dir = workdir / "corpus"
         shutil.rmtree(corpus_dir, ignore_errors=True)
         slugs = export(files, corpus_dir)
-        semgrep, raw = run_semgrep(command, rules, corpus_dir)
+        runs = [run_semgrep(command, rules, corpus_dir) for _ in repeat]
+        semgrep, raw = best([r for r, _found in runs]), runs[0][1]
         semgrep_found = set()
         for path, line, qualname in raw:
             project_slug, _, inner = path.partition("/")
@@ -274,61 +283,76 @@ def main() -> None:
         rows.append((f"semgrep, {len(library.targets)} rules", semgrep, {"files": len(every)}))
 
     for jobs in (1, 2):
-        child = checked(
-            run([*python, __file__, "_scan", str(projects_file), str(jobs)]), f"scan --jobs {jobs}"
-        )
-        measured = json.loads(child.stdout)
-        child.seconds = measured["seconds"]
+        children = []
+        for _ in repeat:
+            command_line = [*python, __file__, "_scan", str(projects_file), str(jobs)]
+            child = checked(run(command_line), f"scan --jobs {jobs}")
+            measured = json.loads(child.stdout)
+            child.seconds = measured["seconds"]
+            children.append(child)
         rows.append(
             (
                 f"scan, every target, `--jobs {jobs}` (in-process, files in memory)",
-                child,
+                best(children),
                 {"files": measured["files"], "scan": True},
             )
         )
 
     db, cache, site = workdir / "miner.db", workdir / "cache", workdir / "site"
-    for leftover in (cache, site):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
     crawl = [*python, "-m", "miner", "crawl", "--projects", str(projects_file)]
     crawl += ["--cache", str(cache), "--db", str(db), "--jobs", "2"]
-    cold = checked(run(crawl), "miner crawl (cold)")
-    rows.append(("`miner crawl` cold: fresh cache and db, `--jobs 2`", cold, {"files": len(every)}))
-    warm = checked(run(crawl), "miner crawl (warm)")
-    rows.append(("`miner crawl` warm: nothing changed", warm, {"warm": True}))
-    handle = store.open_db(db)
-    handle.execute("UPDATE projects SET scan_key = NULL")  # as if every head had moved
-    handle.conn.commit()
-    handle.close()
-    cached = checked(run(crawl), "miner crawl (blob cache)")
-    rows.append(("`miner crawl`, every project re-listed, all blobs cached", cached, {}))
-
-    render = checked(
-        run([*python, "-m", "miner", "render", "--db", str(db), "--out", str(site)]),
-        "miner render",
+    colds, warms, cacheds = [], [], []
+    for _ in repeat:
+        shutil.rmtree(cache, ignore_errors=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        colds.append(checked(run(crawl), "miner crawl (cold)"))
+        warms.append(checked(run(crawl), "miner crawl (warm)"))
+        handle = store.open_db(db)
+        handle.execute("UPDATE projects SET scan_key = NULL")  # as if every head had moved
+        handle.conn.commit()
+        handle.close()
+        cacheds.append(checked(run(crawl), "miner crawl (blob cache)"))
+    rows.append(
+        ("`miner crawl` cold: fresh cache and db, `--jobs 2`", best(colds), {"files": len(every)})
     )
+    rows.append(("`miner crawl` warm: nothing changed", best(warms), {"warm": True}))
+    rows.append(("`miner crawl`, every project re-listed, all blobs cached", best(cacheds), {}))
+
+    renders = []
+    for _ in repeat:
+        shutil.rmtree(site, ignore_errors=True)
+        render_command = [*python, "-m", "miner", "render", "--db", str(db), "--out", str(site)]
+        renders.append(checked(run(render_command), "miner render"))
+    render = best(renders)
     pages = int(re.search(r"wrote (\d+) pages", render.stderr).group(1))
     rows.append((f"`miner render`, all {pages} pages (Markdown)", render, {"pages": pages}))
 
-    print_report(files, every, total_bytes, total_lines, names, grep, grep_lines, semgrep, rows)
+    print_report(files, every, total_bytes, total_lines, names, floor, semgrep, rows, args.repeat)
     if semgrep_found is not None:
         print_corpus_agreement(store.open_db(db), semgrep_found, files)
         print_gold(command, rules, workdir)
     print(f"\n(work directory: {workdir})")
 
 
-def checked_grep(git_dir: Path, names: list[str]) -> Run:
-    patterns = [part for name in names for part in ("-e", name)]
-    command = ["git", "--git-dir", str(git_dir), "grep", "-F", "-I", "-n", *patterns]
-    result = run([*command, "HEAD", "--", "*.py"])
-    if result.returncode not in (0, 1):  # 1: nothing matched
-        sys.exit(f"git grep failed: {result.stderr}")
-    return result
+def grep_corpus(files: dict, names: list[str], form: str) -> Run:
+    """git grep over every project's HEAD: the summed time, the largest process, every line."""
+    if form == "regex":
+        patterns = ["-E", "|".join(names)]
+    else:
+        patterns = ["-F", *(part for name in names for part in ("-e", name))]
+    runs = []
+    for checkout, _data in files.values():
+        command = ["git", "--git-dir", str(checkout.git_dir), "grep", "-w", "-I", "-n"]
+        result = run([*command, *patterns, "HEAD", "--", "*.py"])
+        if result.returncode not in (0, 1):  # 1: nothing matched
+            sys.exit(f"git grep failed: {result.stderr}")
+        runs.append(result)
+    stdout = "".join(r.stdout for r in runs)
+    return Run(sum(r.seconds for r in runs), max(r.peak_mb for r in runs), stdout, "", 0)
 
 
-def print_report(files, every, total_bytes, total_lines, names, grep, grep_lines, semgrep, rows):
+def print_report(files, every, total_bytes, total_lines, names, floor, semgrep, rows, repeat):
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print(f"# miner bench, {now}")
     print(
@@ -338,7 +362,8 @@ def print_report(files, every, total_bytes, total_lines, names, grep, grep_lines
     print(
         f"\nCorpus: {len(files)} projects, {len(every)} .py files, {total_lines:,} lines, "
         f"{total_bytes / 1e6:.1f} MB; {len(names)} distinct target names "
-        f"(git grep matched {grep_lines:,} lines).\n"
+        f"(git grep matched {len(floor.stdout.splitlines()):,} lines). Each step: the fastest "
+        f"of {repeat} runs.\n"
     )
     print(
         "| step | time (s) | files/s | MB/s | peak RSS (MB) | vs git grep | vs semgrep | target |"
@@ -352,7 +377,7 @@ def print_report(files, every, total_bytes, total_lines, names, grep, grep_lines
         target = verdict(label, result, info, files_per_s)
         print(
             f"| {label} | {result.seconds:.3f} | {fmt(files_per_s, 0)} | {fmt(mb_per_s, 2)} "
-            f"| {result.peak_mb:.0f} | {result.seconds / grep.seconds:.1f} "
+            f"| {result.peak_mb:.0f} | {result.seconds / floor.seconds:.1f} "
             f"| {fmt(result.seconds / semgrep.seconds if semgrep else None)} | {target} |"
         )
     print(
@@ -409,14 +434,18 @@ def print_corpus_agreement(db, semgrep_found: set, files: dict) -> None:
     extra = semgrep_found - miner_found
     if extra:
         texts = _line_texts(files)
-        print("\nFound by semgrep only (count by name, one example):\n")
-        by_name = defaultdict(list)
+        status = {(r["project"], r["path"]): r["status"] for r in db.query("SELECT * FROM files")}
+        print("\nFound by semgrep only, by miner's status of the file (count, one example):\n")
+        groups = defaultdict(list)
         for key in sorted(extra):
-            by_name[key[3]].append(key)
-        for qualname, keys in sorted(by_name.items(), key=lambda item: -len(item[1]))[:8]:
+            groups[(status.get(key[:2], "?"), key[3])].append(key)
+        for (file_status, qualname), keys in sorted(groups.items(), key=lambda g: -len(g[1]))[:8]:
             project, path, line, _ = keys[0]
             text = texts.get((project, path), [""] * line)[line - 1].strip()[:60]
-            print(f"- {len(keys)} x {qualname}: e.g. {project}/{path}:{line} `{text}`")
+            print(
+                f"- {len(keys)} x {qualname} in {file_status} files: "
+                f"e.g. {project}/{path}:{line} `{text}`"
+            )
 
 
 def _line_texts(files: dict) -> dict[tuple[str, str], list[str]]:

@@ -14,9 +14,9 @@ import platformdirs
 
 from miner import crawl as crawling
 from miner import progress as progressing
+from miner import rank, sources, store, targets
 from miner import render as rendering
 from miner import serve as serving
-from miner import sources, store, targets
 from miner.model import MinerError
 from miner.resources import resource_dir
 
@@ -49,6 +49,24 @@ def library_option(function: F) -> F:
         default="flask",
         show_default=True,
         help="Target library whose public names are mined (must be importable).",
+    )(function)
+
+
+def selection_options(function: F) -> F:
+    """How examples are chosen: shared by render and explain so they can never disagree."""
+    function = click.option(
+        "--order",
+        type=click.Choice(["score", "listed"]),
+        default="score",
+        show_default=True,
+        help="Order examples by score, or by the project list (a hand-kept order).",
+    )(function)
+    return click.option(
+        "--max-examples",
+        type=click.IntRange(min=1),
+        default=10,
+        show_default=True,
+        help="At most this many examples per page.",
     )(function)
 
 
@@ -150,6 +168,16 @@ def crawl(
         sys.exit(1)
 
 
+def _require_db(db_path: Path) -> None:
+    if not db_path.is_file():
+        raise MinerError(f"{db_path}: no such database: run `miner crawl` first, or pass --db")
+
+
+def _existing_db(db_path: Path) -> store.Database:
+    _require_db(db_path)
+    return store.open_db(db_path)
+
+
 def _select(projects: list, names: tuple[str, ...]) -> list:
     known = {project.name for project in projects}
     unknown = [name for name in names if name not in known]
@@ -205,6 +233,7 @@ def _progress_mode() -> progressing.Mode:
 )
 @db_option
 @reports_errors
+@selection_options
 def render(
     out_dir: Path,
     templates_dir: Path | None,
@@ -212,6 +241,8 @@ def render(
     names: tuple[str, ...],
     output_format: str,
     db_path: Path,
+    max_examples: int,
+    order: str,
 ) -> None:
     """Write example pages for every public name that has uses in the database.
 
@@ -220,9 +251,7 @@ def render(
         miner render --out site --name flask.helpers.make_response
         miner render --format both --out site
     """
-    if not db_path.is_file():
-        raise MinerError(f"{db_path}: no such database: run `miner crawl` first, or pass --db")
-    db = store.open_db(db_path)
+    db = _existing_db(db_path)
     formats = ("markdown", "html") if output_format == "both" else (output_format,)
     mode = _progress_mode()
     with progressing.render_progress(mode) as progress:
@@ -234,6 +263,8 @@ def render(
             names=names or None,
             formats=formats,
             progress=progress,
+            max_examples=max_examples,
+            order=order,
         )
     for qualname, error in report.failures:
         click.echo(f"{qualname}: page not written: {error}", err=True)
@@ -266,9 +297,30 @@ def serve(host: str, port: int, db_path: Path) -> None:
     Example:
         miner serve --db miner.db --port 8001
     """
-    if not db_path.is_file():
-        raise MinerError(f"{db_path}: no such database: run `miner crawl` first, or pass --db")
+    _require_db(db_path)
     serving.serve(db_path, resource_dir("queries"), host, port)
+
+
+@cli.command()
+@click.argument("page")
+@selection_options
+@db_option
+@reports_errors
+def explain(page: str, max_examples: int, order: str, db_path: Path) -> None:
+    """Show why each example of a page was chosen, and why the other candidates lost.
+
+    PAGE is a page slug or a public name.
+
+    \b
+    Example:
+        miner explain flask-helpers-make-response-examples
+    """
+    db = _existing_db(db_path)
+    library, target = rendering.find_page(db, page)
+    choice = rendering.choose_examples(db, target, library.name, max_examples, order)
+    summary = rank.shape_summary(store.shape_rows(db, target.qualname))
+    title = f"{rendering.page_slug(target)}: {target.qualname}"
+    click.echo(rank.explain(title, choice.decisions, summary, max_examples=max_examples, order=order), nl=False)
 
 
 @cli.command(name="targets")

@@ -204,9 +204,10 @@ def _table(data: Any, *keys: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _strings(value: Any) -> tuple[str, ...]:
+def _strings(value: Any, *, lines: bool = False) -> tuple[str, ...]:
+    """The strings of a list; a single string counts only where setuptools splits it in lines."""
     if isinstance(value, str):
-        return (value,)
+        return tuple(line.strip() for line in value.splitlines() if line.strip()) if lines else ()
     if isinstance(value, list | tuple):
         return tuple(item for item in value if isinstance(item, str))
     return ()
@@ -333,7 +334,7 @@ def _setup_py(files: Files) -> _Package | None:
         classifiers=_strings(keywords.get("classifiers")),
         urls=_url_pairs(keywords.get("project_urls"))
         + ((("url", keywords["url"].strip()),) if isinstance(keywords.get("url"), str) else ()),
-        requirements=_strings(keywords.get("install_requires"))
+        requirements=_strings(keywords.get("install_requires"), lines=True)
         + _strings(keywords.get("requires")),
     )
 

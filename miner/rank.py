@@ -341,3 +341,50 @@ def _why_chosen(candidate: Candidate, new_shape: bool) -> str:
         f"best file of {candidate.project} (total {score.total:.3f}, strongest part: "
         f"{strongest}); {novelty}: {shape}"
     )
+
+
+def explain(
+    title: str,
+    decisions: Sequence[Decision],
+    summary: Sequence[tuple[str, int, int]],
+    *,
+    max_examples: int,
+    order: str,
+) -> str:
+    """Why each example of a page was chosen, and why every other candidate lost."""
+    chosen = [d for d in decisions if d.chosen]
+    lost = [d for d in decisions if not d.chosen]
+    projects = len({d.candidate.project for d in decisions})
+    weights = ", ".join(f"{part} {weight:.2f}" for part, weight in WEIGHTS.items())
+    lines = [
+        title,
+        f"{len(decisions)} candidate files in {projects} projects; "
+        f"order: {order}, at most {max_examples} examples",
+        f"weights: {weights}",
+        "",
+        "How it is called:",
+        *(f"  {shape}: {_count(uses, 'use')} in {_count(count, 'project')}"
+          for shape, uses, count in summary),
+        "",
+        f"Chosen ({len(chosen)}):",
+    ]
+    for decision in chosen:
+        lines += [f"  {decision.place}. " + _candidate_line(decision), f"     why: {decision.reason}"]
+    lines += ["", f"Not chosen ({len(lost)}):"]
+    lines += [f"  - {_candidate_line(d)}\n     why: {d.reason}" for d in lost]
+    return "\n".join(lines) + "\n"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _candidate_line(decision: Decision) -> str:
+    c, s = decision.candidate, decision.candidate.score
+    return (
+        f"{c.project} / {c.path}: total {s.total:.3f} = "
+        f"conciseness {s.conciseness:.2f} ({s.excerpt_lines} lines), "
+        f"definition {s.definition:.2f} ({s.definition_lines} lines), "
+        f"self_contained {s.self_contained:.2f}, typicality {s.typicality:.2f}, "
+        f"source_kind {s.source_kind:.2f} ({s.source_label}), activity {s.activity:.2f}"
+    )

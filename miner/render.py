@@ -39,6 +39,7 @@ and ``miner.css``. Links between them are relative, so the site reads from ``fil
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,18 +59,22 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from miner import rank
 from miner.excerpt import STYLES, Excerpt, make_excerpt
 from miner.highlight import highlight_excerpt, pygments_css
-from miner.model import MinerError, Project, Target, UseKind
+from miner.model import MinerError, Project, Target
 from miner.resources import resource_dir
 from miner.store import (
     Database,
     FileCandidate,
     LibraryInfo,
     count_uses,
+    load_candidate_rows,
     load_candidates,
     load_libraries,
     load_targets,
+    shape_counts,
+    shape_rows,
     used_qualnames,
 )
 
@@ -113,6 +118,23 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
+class ShapeCount:
+    """How often one usage shape of the page's name occurs across the corpus."""
+
+    shape: str  #: make_response(jsonify(...), int)
+    uses: int
+    projects: int
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A page's selection: the chosen files in page order, and a decision on every candidate."""
+
+    files: tuple[FileCandidate, ...]
+    decisions: tuple[rank.Decision, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """Everything one page shows."""
 
@@ -125,6 +147,7 @@ class Page:
     custom_intro: str | None  #: hand-written intro that replaces the generated one
     siblings: tuple[Sibling, ...]
     examples: tuple[Example, ...]
+    how_called: tuple[ShapeCount, ...] = ()  #: the commonest usage shapes across the corpus
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +194,8 @@ def render_pages(
     intros: Path | None = None,
     formats: Sequence[str] = ("markdown",),
     progress: Callable[[int, int], None] | None = None,
+    max_examples: int = 10,
+    order: str = "score",
 ) -> RenderReport:
     """Write a page for every target with uses (or only `names`) under out_dir/{library}/.
 
@@ -178,7 +203,8 @@ def render_pages(
     {slug without -examples}.markdown; it defaults to the bundled data/intros. `formats` are
     "markdown" ({slug without -examples}.markdown) and "html" ({slug}.html, plus the index,
     module pages and CSS of the HTML preview, which always list every page with uses).
-    `progress(done, total)` is called after each page, written or failed.
+    `progress(done, total)` is called after each page, written or failed. Examples are chosen
+    by `choose_examples`: at most `max_examples`, ordered by score or by the project list.
     """
     if style not in STYLES:
         raise MinerError(f"unknown excerpt style {style!r}: choose one of {', '.join(STYLES)}")
@@ -220,7 +246,10 @@ def render_pages(
             try:
                 for path in paths.values():
                     _refuse_rewrite(path, written)
-                page = _build_page(db, library, target, sortorder, module_targets, style, intros)
+                choice = choose_examples(db, target, library.name, max_examples, order)
+                page = _build_page(
+                    db, library, target, sortorder, module_targets, style, intros, choice
+                )
                 texts = {
                     paths[name]: template.render(page=page, library=library)
                     for name, template in page_templates.items()
@@ -348,20 +377,53 @@ def page_slug(target: Target) -> str:
     return f"{_slug_base(target)}-examples"
 
 
-def best_file(files: Sequence[FileCandidate], target: Target) -> tuple[FileCandidate, Excerpt]:
-    """A project's file that shows `target` best, with its focused excerpt.
-
-    For now: files that do more than import the name first, then the shortest focused excerpt,
-    then path order. The ranking stage is meant to replace this one function.
-    """
-    scored = [(file, _excerpt(file, target, "focused")) for file in files]
-    return min(
-        scored,
-        key=lambda pair: (
-            all(use.kind is UseKind.IMPORT for use in pair[0].uses),
-            pair[1].text.count("\n"),
-        ),
+def find_page(db: Database, name: str) -> tuple[LibraryInfo, Target]:
+    """The page a slug (with or without -examples), qualname or alias names."""
+    for library in load_libraries(db):
+        for target in load_targets(db, library.name):
+            keys = {target.qualname, *target.aliases, page_slug(target), _slug_base(target)}
+            if name in keys:
+                if target.qualname not in used_qualnames(db):
+                    raise MinerError(
+                        f"no page for {name}: it has no uses in the database (see `miner targets`)"
+                    )
+                return library, target
+    raise MinerError(
+        f"no page for {name!r}: give a page slug such as flask-helpers-make-response-examples "
+        "or a public name such as flask.make_response"
     )
+
+
+def choose_examples(
+    db: Database, target: Target, library: str, max_examples: int = 10, order: str = "score"
+) -> Choice:
+    """Select a page's examples from the scores the crawl stored (see miner/rank.py).
+
+    A file the crawl did not score (a database written before ranking existed) is scored here
+    with the same function, so a page never depends on when its database was made.
+    """
+    files = load_candidates(db, target.qualname)
+    stored = {(row["project"], row["path"]): row for row in load_candidate_rows(db, target.qualname)}
+    counts: dict[str, int] | None = None
+    candidates = []
+    for file in files:
+        row = stored.get((file.project.name, file.path))
+        if row is None:
+            counts = shape_counts(db, target.qualname) if counts is None else counts
+            score = rank.score_file(file, target.qualname, counts, library)
+        else:
+            score = _score_from_row(row)
+        candidates.append(rank.Candidate(file.project.name, file.project.position, file.path, score))
+    decisions = rank.select(candidates, max_examples=max_examples, order=order)
+    by_key = {(file.project.name, file.path): file for file in files}
+    chosen = tuple(by_key[(d.candidate.project, d.candidate.path)] for d in decisions if d.chosen)
+    return Choice(chosen, tuple(decisions))
+
+
+def _score_from_row(row: Mapping[str, Any]) -> rank.Score:
+    values = {field: row[field] for field in rank.Score.__dataclass_fields__}
+    values["shapes"] = tuple(json.loads(row["shapes"] or "[]"))
+    return rank.Score(**values)
 
 
 def markdown_inline(text: str) -> str:
@@ -430,19 +492,17 @@ def _build_page(
     module_targets: Sequence[Target],
     style: str,
     intros: Path,
+    choice: Choice,
 ) -> Page:
-    """Gather one page: its intro, its siblings and one example per project."""
-    candidates = load_candidates(db, target.qualname)
-    if not candidates:
+    """Gather one page: its intro, how the name is called, its siblings and its examples."""
+    if not choice.files:
         raise MinerError(
             f"{target.qualname} has uses but no stored source text: run `miner crawl` again"
         )
-    examples = []
-    projects = itertools.groupby(candidates, key=lambda c: c.project.name)
-    for number, (_, files) in enumerate(projects, start=1):
-        chosen, focused = best_file(list(files), target)
-        excerpt = focused if style == "focused" else _excerpt(chosen, target, style)
-        examples.append(_example(number, chosen, excerpt))
+    examples = [
+        _example(number, file, _excerpt(file, target, style))
+        for number, file in enumerate(choice.files, start=1)
+    ]
     intro = intros / f"{_slug_base(target)}.markdown"
     return Page(
         library=library,
@@ -456,6 +516,9 @@ def _build_page(
             Sibling(t.name, page_slug(t)) for t in module_targets if t.qualname != target.qualname
         ),
         examples=tuple(examples),
+        how_called=tuple(
+            ShapeCount(*row) for row in rank.shape_summary(shape_rows(db, target.qualname))
+        ),
     )
 
 

@@ -469,6 +469,8 @@ class _Resolver:
         self.found: list[Use] = []
         self.stores: dict[ast.Name, _Bind] = {}  #: for following `mr = make_response`
         self.rebound = 0
+        # Without these words in the text there is no global/nonlocal statement to look for.
+        self.may_declare = "global" in text or "nonlocal" in text
         self.module_scope = _Scope("module", None)
         self._visit_children(tree, self.module_scope)
         self._uses: list[Use] | None = None
@@ -585,7 +587,7 @@ class _Resolver:
                 self.parents[arg.annotation] = arg
                 self._visit(arg.annotation, scope)
         # Declarations first: `global x` anywhere in a body governs every binding of x in it.
-        for statement in body:
+        for statement in body if self.may_declare else ():
             for child in ast.walk(statement):
                 if isinstance(child, ast.Global):
                     inner.declared_global.update(child.names)

@@ -102,3 +102,57 @@ def test_targets_lists_canonical_names_with_their_aliases():
     assert result.exit_code == 0
     assert "flask.helpers.make_response\tfunction  (also flask.make_response)\n" in result.output
     assert "flask.globals.request\tobject" in result.output
+
+
+def test_explain_shows_the_chosen_example_and_why_others_lost(make_repo, tmp_path):
+    app = VIEWS
+    in_tests = VIEWS.replace("hello", "test")
+    repo = make_repo({"shop/views.py": app, "tests/test_views.py": in_tests}, name="both")
+    projects = tmp_path / "p.toml"
+    projects.write_text(f'[[project]]\nname = "Both"\nurl = "{repo.url}"\n', encoding="utf-8")
+    db = tmp_path / "m.db"
+    assert run("crawl", "--projects", str(projects), "--cache", str(tmp_path / "c"),
+               "--db", str(db), "--jobs", "1").exit_code == 0
+
+    result = run("explain", "flask-helpers-make-response-examples", "--db", str(db))
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "flask-helpers-make-response-examples: flask.helpers.make_response"
+    assert lines[1] == "2 candidate files in 1 projects; order: score, at most 10 examples"
+    assert "  make_response(str, int): 2 uses in 1 project" in lines
+    chosen = lines.index("Chosen (1):")
+    assert lines[chosen + 1].startswith("  1. Both / shop/views.py: total ")
+    assert "(application)" in lines[chosen + 1]
+    lost = lines.index("Not chosen (1):")
+    assert lines[lost + 1].startswith("  - Both / tests/test_views.py: total ")
+    assert lines[lost + 2].startswith("     why: Both shows a better file: shop/views.py (")
+
+
+def test_explain_of_an_unknown_page_is_one_clear_line(projects_file, tmp_path):
+    db = tmp_path / "m.db"
+    run("crawl", "--projects", str(projects_file), "--cache", str(tmp_path / "c"), "--db", str(db))
+    result = run("explain", "no-such-page", "--db", str(db))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no page for 'no-such-page': give a page slug")
+
+
+def test_render_max_examples_and_listed_order(make_repo, tmp_path):
+    repos = [make_repo({"app.py": VIEWS.replace("hello", name)}, name=name) for name in "zab"]
+    projects = tmp_path / "p.toml"
+    projects.write_text(
+        "".join(f'[[project]]\nname = "{n}"\nurl = "{r.url}"\n' for n, r in zip("zab", repos, strict=True)),
+        encoding="utf-8",
+    )
+    db, out = tmp_path / "m.db", tmp_path / "site"
+    run("crawl", "--projects", str(projects), "--cache", str(tmp_path / "c"), "--db", str(db))
+
+    result = run("render", "--db", str(db), "--out", str(out), "--name", "flask.make_response",
+                 "--max-examples", "2", "--order", "listed")
+
+    assert result.exit_code == 0, result.output
+    page = (out / "flask" / "flask-helpers-make-response.markdown").read_text(encoding="utf-8")
+    headings = [line for line in page.splitlines() if line.startswith("## Example")]
+    assert len(headings) == 2
+    listed = [heading.rsplit(" ", 1)[1] for heading in headings]
+    assert listed == sorted(listed, key="zab".index)

@@ -80,8 +80,20 @@ EXPECTED = {
     "uses_by_resolution": [("re-export", 9, 1), ("module-attribute", 1, 1)],
     "tests_versus_application": [("alpha", 1, 4), ("beta", 0, 1)],
     "calls_with_status_code": [
-        ("alpha", "app/views.py", 5, 'return make_response(jsonify({"error": "missing"}), 404)')
+        (
+            "alpha",
+            "app/views.py",
+            5,
+            "make_response(jsonify(...), int)",
+            'return make_response(jsonify({"error": "missing"}), 404)',
+        )
     ],
+    "usage_shapes": [
+        ("make_response(jsonify(...), int)", 1, 1),
+        ("make_response(str)", 1, 1),
+        ("make_response(value)", 1, 1),
+    ],
+    "call_results": [("returned", 2, 1), ("discarded", 1, 1)],
 }
 
 
@@ -94,3 +106,18 @@ def test_unused_names_lists_what_nobody_uses(db):
     unused = {row[0] for row in rows(db, "unused_names")}
     assert "flask.helpers.send_file" in unused
     assert "flask.helpers.make_response" not in unused
+
+
+def test_best_candidates_puts_application_code_first(db):
+    best = rows(db, "best_candidates")
+    assert [(row[0], row[1], row[9]) for row in best] == [
+        ("alpha", "app/views.py", "application"),
+        ("alpha", "tests/test_views.py", "test"),
+    ]
+    assert best[0][2] > best[1][2]
+
+
+def test_readme_shows_every_query():
+    readme = (resource_dir("queries").parent / "README.md").read_text(encoding="utf-8")
+    for path in QUERIES:
+        assert f"`{path.name}`" in readme, f"{path.name} is not in the README"
