@@ -317,15 +317,23 @@ def _best_per_project(candidates: Sequence[Candidate], decisions: list[Decision]
         by_project.setdefault(candidate.project, []).append(candidate)
     best = []
     for files in by_project.values():
-        files.sort(key=lambda c: (-c.score.total, c.path))
+        # A file that only imports the name shows nothing of its use: real uses come first.
+        files.sort(key=lambda c: (not c.score.shapes, -c.score.total, c.path))
         best.append(files[0])
         decisions.extend(
-            Decision(other, False, None, False,
-                     f"{other.project} shows a better file: {files[0].path} "
-                     f"({files[0].score.total:.3f} > {other.score.total:.3f})")
+            Decision(other, False, None, False, _why_not_best(other, files[0]))
             for other in files[1:]
         )
     return best
+
+
+def _why_not_best(other: Candidate, best: Candidate) -> str:
+    if not other.score.shapes and best.score.shapes:
+        return f"it only imports the name; {other.project} shows a use in {best.path}"
+    return (
+        f"{other.project} shows a better file: {best.path} "
+        f"({best.score.total:.3f} > {other.score.total:.3f})"
+    )
 
 
 def _is_new(candidate: Candidate, shown: set[str]) -> bool:

@@ -45,6 +45,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import markdown
 from jinja2 import (
@@ -539,10 +540,23 @@ def _example(number: int, file: FileCandidate, excerpt: Excerpt) -> Example:
             f"{web}/blob/{file.commit}/{file.license_path}" if web and file.license_path else None
         ),
         file_label=" / ".join([file.project.name, *parts]),
-        file_url=f"{web}/blob/{file.commit}/{path}" if web else None,
+        file_url=f"{web}/blob/{file.commit}/{path}{_line_anchor(web, excerpt)}" if web else None,
         excerpt=excerpt,
         fence="`" * max(3, longest_run + 1),
     )
+
+
+def _line_anchor(web: str, excerpt: Excerpt) -> str:
+    """`#L{start}-L{end}` over the shown lines, in the syntax of hosts that support it."""
+    if not excerpt.segments:
+        return ""
+    start, end = excerpt.segments[0][0], excerpt.segments[-1][1]
+    host = urlsplit(web).hostname or ""
+    if host.endswith("github.com"):
+        return f"#L{start}-L{end}"
+    if host.endswith("gitlab.com"):
+        return f"#L{start}-{end}"
+    return ""
 
 
 def _excerpt(file: FileCandidate, target: Target, style: str) -> Excerpt:

@@ -188,3 +188,13 @@ def test_self_containedness_counts_names_a_reader_cannot_place():
 def test_shape_summary_counts_uses_and_projects():
     rows = [("A", "f(int)"), ("A", "f(int)"), ("B", "f(int)"), ("B", "f()"), ("C", "f()"), ("C", "f(str)")]
     assert shape_summary(rows, limit=2) == [("f(int)", 3, 2), ("f()", 2, 2)]
+
+
+def test_a_file_that_only_imports_the_name_loses_to_a_real_use(context):
+    import_only = candidate(context, "Shop", "shop/__init__.py", "from flask import make_response\n")
+    real = candidate(context, "Shop", "shop/views.py", long_function(150))
+    scores = {c.path: c for c in ranked([import_only, real])}
+    assert scores["shop/__init__.py"].score.total > scores["shop/views.py"].score.total
+    decisions = select(list(scores.values()))
+    assert [d.candidate.path for d in decisions if d.chosen] == ["shop/views.py"]
+    assert decisions[-1].reason == "it only imports the name; Shop shows a use in shop/views.py"
