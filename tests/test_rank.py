@@ -192,9 +192,11 @@ def test_shape_summary_counts_uses_and_projects():
 
 def test_a_file_that_only_imports_the_name_loses_to_a_real_use(context):
     import_only = candidate(context, "Shop", "shop/__init__.py", "from flask import make_response\n")
-    real = candidate(context, "Shop", "shop/views.py", long_function(150))
+    real = candidate(context, "Shop", "tests/test_views.py", long_function(150))
     scores = {c.path: c for c in ranked([import_only, real])}
-    assert scores["shop/__init__.py"].score.total > scores["shop/views.py"].score.total
+    assert scores["shop/__init__.py"].score.total > scores["tests/test_views.py"].score.total
     decisions = select(list(scores.values()))
-    assert [d.candidate.path for d in decisions if d.chosen] == ["shop/views.py"]
-    assert decisions[-1].reason == "it only imports the name; Shop shows a use in shop/views.py"
+    assert [d.candidate.path for d in decisions if d.chosen] == ["tests/test_views.py"]
+    assert decisions[-1].reason == (
+        "it only imports the name; Shop shows a use in tests/test_views.py"
+    )
