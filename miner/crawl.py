@@ -27,8 +27,16 @@ from typing import Any
 
 import platformdirs
 
-from miner import rank, sources, store
-from miner.model import Checkout, FileScan, FileStatus, MinerError, Project, SourceFile
+from miner import metadata, rank, sources, store
+from miner.model import (
+    Checkout,
+    FileScan,
+    FileStatus,
+    MinerError,
+    Project,
+    ProjectMetadata,
+    SourceFile,
+)
 from miner.scan import (
     MemoryCache,
     ScanCache,
@@ -191,6 +199,7 @@ class ProjectWork:
     parsed: int = 0  #: files that went through the scanner; the others came from the cache
     unchanged: bool = False  #: skipped: remote head == known commit under the same scan key
     error: str = ""  #: a failed fetch or read; the project's stored rows stay
+    metadata: ProjectMetadata | None = None  #: description, license, versions it declares
 
 
 def crawl_project_work(
@@ -220,6 +229,7 @@ def crawl_project_work(
             if head == known.commit:
                 return ProjectWork(project, started, _now(), unchanged=True)
         checkout = sources.fetch_project(project, cache_dir, timeout=timeout)
+        about = metadata.describe(sources.read_files(checkout, metadata.wants_file), context.library)
         reader = _BlobReader(checkout)
         entries = [(path, sha) for path, sha, _size in sources.list_python_blobs(checkout)]
         recorder = _Recorder(cache)
@@ -239,6 +249,7 @@ def crawl_project_work(
         texts,
         tuple(recorder.added),
         parsed=len(counter.paths),
+        metadata=about,
     )
 
 
@@ -275,6 +286,7 @@ def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResu
             work.started_at,
             work.finished_at,
             scan_key=context.key,
+            metadata=work.metadata,
         )
     return ProjectResult(
         name,

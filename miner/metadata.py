@@ -26,6 +26,8 @@ from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from miner.model import ProjectMetadata
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -306,15 +308,19 @@ def _setup_cfg(files: Files) -> _Package | None:
         license=get("metadata", "license"),
         classifiers=_cfg_list(get("metadata", "classifiers")),
         urls=tuple(urls),
-        requirements=_cfg_list(get("options", "install_requires")),
+        requirements=_cfg_list(get("options", "install_requires"), separator=";"),
     )
 
 
-def _cfg_list(value: str | None) -> tuple[str, ...]:
-    """A setup.cfg multi-line or comma-separated list, comments dropped."""
+def _cfg_list(value: str | None, separator: str = ",") -> tuple[str, ...]:
+    """A setup.cfg multi-line list, or a one-line list joined by `separator`, comments dropped.
+
+    setuptools joins most one-line lists with commas, but requirements with semicolons, since
+    a specifier such as `flask>=2.2,<4` holds commas of its own.
+    """
     if not value or value.strip().startswith(("file:", "attr:")):
         return ()
-    lines = value.splitlines() if "\n" in value.strip() else value.split(",")
+    lines = value.splitlines() if "\n" in value.strip() else value.split(separator)
     items = (line.split(" #", 1)[0].strip() for line in lines)
     return tuple(item for item in items if item and not item.startswith("#"))
 
@@ -366,6 +372,8 @@ def _setup_keywords(text: str) -> dict[str, Any] | None:
                 if target.id in assigned:
                     reassigned.add(target.id)
                 assigned[target.id] = node.value  # type: ignore[union-attr]
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            reassigned.add(node.target.id)  # requirements += [...]: no longer the literal
     names = {name: value for name, value in assigned.items() if name not in reassigned}
 
     def evaluate(node: ast.expr, depth: int = 0) -> Any:
@@ -385,7 +393,7 @@ def _setup_keywords(text: str) -> dict[str, Any] | None:
                 if key is None:
                     return _UNKNOWN
                 key_value, value_value = evaluate(key, depth + 1), evaluate(value, depth + 1)
-                if _UNKNOWN in (key_value, value_value):
+                if key_value is _UNKNOWN or value_value is _UNKNOWN:
                     return _UNKNOWN
                 result[key_value] = value_value
             return result
@@ -689,15 +697,21 @@ def _resolve(sets: list[frozenset[str]]) -> str | None:
     A GNU license still open to "only" and "or later" is reported by its base id (GPL-3.0). An
     OR expression declared in metadata stands when a license file allows one of its operands.
     """
-    common = set(sets[0])
-    for candidates in sets[1:]:
-        common = (common & candidates) or _expression_overlap(common, candidates)
+    common = _common(sets)
     if len(common) == 1:
         return next(iter(common))
     bases = [spdx for spdx in common if spdx in _GPL_FAMILY]
     if len(bases) == 1 and common <= _open_gpl(bases[0]):
         return bases[0]
     return None
+
+
+def _common(sets: list[frozenset[str]]) -> set[str]:
+    """What every candidate set allows; empty when they disagree."""
+    common = set(sets[0])
+    for candidates in sets[1:]:
+        common = (common & candidates) or _expression_overlap(common, candidates)
+    return common
 
 
 def _expression_overlap(left: set[str], right: frozenset[str]) -> set[str]:
@@ -790,7 +804,7 @@ def detect_license(files: Files) -> LicenseInfo:
     spdx = _resolve(sets)
     if spdx is None:
         said = [f"{label} says {_describe(candidates)}" for label, candidates in sources]
-        verdict = "ambiguous" if len(said) == 1 else "disagree"
+        verdict = "ambiguous" if _common(sets) else "disagree"
         return LicenseInfo(None, path, f"{verdict}: " + ", ".join(said))
     labels = list(dict.fromkeys(label for label, _ in sources))
     return LicenseInfo(spdx, path, " + ".join(labels))
@@ -820,6 +834,10 @@ _PLACEHOLDER_DESCRIPTIONS = frozenset(
     }
 )
 _MAX_DESCRIPTION = 300
+#: Only the top of a README is searched, and a paragraph is cut long before it is cleaned: the
+#: description is two sentences, and a hostile file must not cost more than a normal one.
+_MAX_README = 100_000
+_MAX_PARAGRAPH = 4_000
 
 
 @_never_raise(None)
@@ -849,7 +867,7 @@ def detect_description(files: Files) -> str | None:
         found = _top_level(files, name)
         if found is None:
             continue
-        path, text = found
+        path, text = found[0], found[1][:_MAX_README]
         paragraphs = _rst_paragraphs(text) if _is_rst(path, text) else _markdown_paragraphs(text)
         for paragraph in paragraphs:
             cleaned = _sentences(paragraph)
@@ -910,19 +928,27 @@ def _sentences(text: str, limit: int = 2) -> str | None:
 # Markdown
 
 
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
+# Every repetition below is bounded: a hostile README must not make a regex quadratic.
+_MD_IMAGE = re.compile(
+    r"!\[[^\]\n]{0,500}\]\([^)\n]{0,1000}\)|!\[[^\]\n]{0,500}\]\[[^\]\n]{0,200}\]"
+)
+_MD_LINK = re.compile(
+    r"\[([^\]\n]{0,500})\]\([^)\n]{0,1000}\)|\[([^\]\n]{0,500})\]\[[^\]\n]{0,200}\]"
+)
 _URL = re.compile(r"<?https?://\S+>?")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>\n]{0,1000}>")
 _EMOJI = re.compile(r":[a-z0-9_+-]+:")
 
 
 def _markdown_paragraphs(text: str) -> Iterator[str]:
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"<!--.{0,5000}?-->", "", text, flags=re.S)
     text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)  # front matter
-    text = re.sub(r"^(```|~~~).*?^\1[^\n]*$", "", text, flags=re.S | re.M)  # fenced code
+    text = re.sub(r"^(```|~~~).{0,50000}?^\1[^\n]*$", "", text, flags=re.S | re.M)  # code
     text = re.sub(
-        r"<(h[1-6]|picture|table|pre|details|summary)\b.*?</\1\s*>", "", text, flags=re.S | re.I
+        r"<(h[1-6]|picture|table|pre|details|summary)\b.{0,5000}?</\1\s*>",
+        "",
+        text,
+        flags=re.S | re.I,
     )
     lines = text.splitlines()
     block: list[str] = []
@@ -946,6 +972,9 @@ def _markdown_paragraphs(text: str) -> Iterator[str]:
 def _markdown_block(lines: list[str]) -> Iterator[str]:
     kept: list[str] = []
     for line in lines:
+        if sum(map(len, kept)) > _MAX_PARAGRAPH:
+            break
+        line = line[:_MAX_PARAGRAPH]
         stripped = line.strip()
         if (
             stripped.startswith("#")
@@ -971,7 +1000,7 @@ def _markdown_block(lines: list[str]) -> Iterator[str]:
 def _has_words_outside_links(line: str) -> bool:
     """False for badge rows, image lines, bare URLs and lines that are nothing but links."""
     rest = _MD_IMAGE.sub(" ", line)
-    rest = re.sub(r"\[\s*\]\([^)]*\)", " ", rest)  # what a linked image leaves behind
+    rest = re.sub(r"\[\s*\]\([^)\n]{0,1000}\)", " ", rest)  # what a linked image leaves
     rest = _MD_LINK.sub(" ", rest)
     rest = _URL.sub(" ", rest)
     rest = _HTML_TAG.sub(" ", rest)
@@ -981,15 +1010,15 @@ def _has_words_outside_links(line: str) -> bool:
 
 def _inline_markdown(text: str) -> str:
     text = _MD_IMAGE.sub("", text)
-    text = re.sub(r"\[\s*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[\s*\]\([^)\n]{0,1000}\)", "", text)
     text = _MD_LINK.sub(lambda match: match[1] if match[1] is not None else match[2], text)
     text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
     text = _HTML_TAG.sub("", text)
-    text = re.sub(r"(`+)\s?(.+?)\s?\1", r"\2", text)
-    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", text)
-    text = re.sub(r"~~(.+?)~~", r"\1", text)
+    text = re.sub(r"(`{1,3})\s?(.{1,300}?)\s?\1", r"\2", text)
+    text = re.sub(r"(\*\*|__)(?=\S)(.{1,300}?)(?<=\S)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?=\S)(.{1,300}?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<![\w_])_(?=\S)(.{1,300}?)(?<=\S)_(?![\w_])", r"\1", text)
+    text = re.sub(r"~~(.{1,300}?)~~", r"\1", text)
     text = _EMOJI.sub("", text)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>|])", r"\1", text)
     text = html.unescape(text)
@@ -1055,7 +1084,7 @@ def _rst_block(lines: list[str]) -> str | None:
         first.startswith(("+-", "+=", ">>>")) or re.fullmatch(r"(\|[^|]+\|[\s_]*)+", first)
     ):
         return None  # substitution-only (badge) line, table, doctest
-    text = " ".join(line.strip() for line in lines)
+    text = " ".join(line.strip() for line in lines)[:_MAX_PARAGRAPH]
     if text.endswith("::"):
         text = text[:-1]
     text = _inline_rst(text)
@@ -1064,15 +1093,21 @@ def _rst_block(lines: list[str]) -> str | None:
     return text
 
 
+def _role_text(match: re.Match[str]) -> str:
+    """`:func:`~pkg.render`` reads "render" in the docs, `!` silences the link."""
+    text = match[1].lstrip("!")
+    return text[1:].rsplit(".", 1)[-1] if text.startswith("~") else text
+
+
 def _inline_rst(text: str) -> str:
-    text = re.sub(r"\|[^|\s][^|]*\|_{0,2}", "", text)  # substitutions (badges)
-    text = re.sub(r":[\w:+.-]+:`([^`<]*?)\s*<[^>]*>`", r"\1", text)  # :role:`title <target>`
-    text = re.sub(r":[\w:+.-]+:`([^`]*)`", r"\1", text)  # :role:`text`
-    text = re.sub(r"`([^`<]+?)\s*<[^>]*>`_{1,2}", r"\1", text)  # `text <url>`_
-    text = re.sub(r"``(.+?)``", r"\1", text)
-    text = re.sub(r"`([^`]+)`_{0,2}", r"\1", text)
-    text = re.sub(r"\*\*(\S.*?\S|\S)\*\*", r"\1", text)
-    text = re.sub(r"(?<![\w*])\*(\S.*?\S|\S)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"\|[^|\s][^|]{0,100}\|_{0,2}", "", text)  # substitutions (badges)
+    text = re.sub(r":[\w:+.-]{1,50}:`([^`<]{0,300}?)\s*<[^>]{0,1000}>`", r"\1", text)  # :r:`t <x>`
+    text = re.sub(r":[\w:+.-]{1,50}:`([^`]{0,300})`", _role_text, text)  # :role:`text`
+    text = re.sub(r"`([^`<]{1,300}?)\s*<[^>]{0,1000}>`_{1,2}", r"\1", text)  # `text <url>`_
+    text = re.sub(r"``(.{1,300}?)``", r"\1", text)
+    text = re.sub(r"`([^`]{1,300})`_{0,2}", r"\1", text)
+    text = re.sub(r"\*\*(\S.{0,300}?\S|\S)\*\*", r"\1", text)
+    text = re.sub(r"(?<![\w*])\*(\S.{0,300}?\S|\S)\*(?![\w*])", r"\1", text)
     text = re.sub(r"\b(\w+)_{1,2}(?=[\s.,;:!?)]|$)", r"\1", text)  # reference_
     text = re.sub(r"\\(.)", r"\1", text)
     return " ".join(text.split())
@@ -1147,7 +1182,7 @@ def declared_versions(files: Files, library: str = "flask") -> str | None:
 def _declared_in(lines: Iterable[str], wanted: str) -> str | None:
     declared = False
     combined = SpecifierSet()
-    for line in lines:
+    for line in dict.fromkeys(lines):
         try:
             requirement = Requirement(line)
         except InvalidRequirement:
@@ -1302,3 +1337,18 @@ def _poetry_range(kind: str, version: str) -> list[str] | None:
         index = 0 if len(values) == 1 else 1
     upper = [*values[:index], values[index] + 1]
     return [f">={version}", "<" + ".".join(str(value) for value in upper)]
+
+
+def describe(files: Files, library: str = "flask") -> ProjectMetadata:
+    """Everything this module detects about one project, as the crawl stores it."""
+    license_info = detect_license(files)
+    links = detect_links(files)
+    return ProjectMetadata(
+        description=detect_description(files),
+        license=license_info.spdx,
+        license_path=license_info.path,
+        license_source=license_info.source,
+        docs=links.get("docs"),
+        pypi=links.get("pypi"),
+        declared_versions=declared_versions(files, library),
+    )

@@ -62,6 +62,7 @@ class Project:
     blurb: str | None = None  #: overrides the detected description
     license: str | None = None  #: SPDX id, overrides detection
     web: str | None = None  #: browsable home for links, when url is a local clone
+    subdir: str | None = None  #: only this directory of the repository is the project
     position: int = 0  #: place in the project list, for --order listed
 
 
@@ -75,6 +76,19 @@ class Checkout:
     branch: str
     committed_at: str  #: ISO 8601 commit date of the analysed commit
     license_path: str | None = None  #: LICENSE/COPYING file at the top of the tree
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectMetadata:
+    """What a project says about itself in its files; the project list's values win over it."""
+
+    description: str | None = None  #: one or two sentences, from package metadata or README
+    license: str | None = None  #: SPDX id, or None when it cannot be determined
+    license_path: str | None = None  #: the license file the id was read from
+    license_source: str = ""  #: how the license was found, or why it was not
+    docs: str | None = None
+    pypi: str | None = None
+    declared_versions: str | None = None  #: the target library's range, "" if unpinned
 
 
 @dataclass(frozen=True, slots=True)

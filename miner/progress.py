@@ -49,7 +49,8 @@ def result_line(result: ProjectResult) -> str:
     return (
         f"{result.project}: {result.commit[:12]}, {result.files} files, "
         f"{result.scanned} scanned, {result.unparsable} unparsable, {result.uses} uses "
-        f"({result.parsed} files scanned now, {result.files - result.parsed} from the cache)"
+        f"({result.parsed} files scanned now, {result.files - result.parsed} reused: "
+        "cached or identical)"
     )
 
 

@@ -116,6 +116,7 @@ class Example:
     file_url: str | None  #: the file pinned to the commit
     excerpt: Excerpt
     fence: str  #: backticks longer than any run inside the excerpt
+    declared_versions: str | None = None  #: the library's version range the project declares
 
 
 @dataclass(frozen=True, slots=True)
@@ -543,6 +544,7 @@ def _example(number: int, file: FileCandidate, excerpt: Excerpt) -> Example:
         file_url=f"{web}/blob/{file.commit}/{path}{_line_anchor(web, excerpt)}" if web else None,
         excerpt=excerpt,
         fence="`" * max(3, longest_run + 1),
+        declared_versions=file.declared_versions,
     )
 
 

@@ -260,9 +260,17 @@ def scan_tree(
     scans = cached(alone)
     if progress is not None:
         progress(len(scans), total)
-    fresh = run([path for path in blobs if path not in scans], {})
+    # Scanned alone, a file's result depends on its bytes only: one scan per distinct blob.
+    missing = [path for path in blobs if path not in scans]
+    first_of: dict[str, str] = {}
+    for path in missing:
+        first_of.setdefault(blobs[path], path)
+    fresh = run(list(first_of.values()), {})
     remember(alone, fresh)
-    scans.update(fresh)
+    for path in missing:
+        scans[path] = replace(fresh[first_of[blobs[path]]], path=path)
+    if progress is not None and missing:
+        progress(total, total)
     exports: dict[str, dict[str, str]] = {}
     chain = ""
     for _ in range(_MAX_REEXPORT_DEPTH):

@@ -29,7 +29,7 @@ else:  # pragma: no cover - Python 3.10
 logger = logging.getLogger(__name__)
 
 # Keys a [[project]] table may hold, in the order an error message lists them.
-_PROJECT_KEYS = ("name", "url", "docs", "pypi", "blurb", "license", "web")
+_PROJECT_KEYS = ("name", "url", "docs", "pypi", "blurb", "license", "web", "subdir")
 
 # Every git call runs with this environment: fail fast instead of waiting for a human.
 _GIT_ENV = {
@@ -132,7 +132,21 @@ def _project(path: Path, index: int, table: dict[str, Any]) -> Project:
     url = table["url"]
     if _is_local_path(url):
         url = str((path.parent / Path(url).expanduser()).resolve())
-    return Project(**{**table, "url": url}, position=index)
+    subdir = _subdir(path, label, table.get("subdir"))
+    return Project(**{**table, "url": url, "subdir": subdir}, position=index)
+
+
+def _subdir(path: Path, label: str, subdir: str | None) -> str | None:
+    """A repository-relative directory, refused if it could name anything outside the tree."""
+    if subdir is None:
+        return None
+    parts = [part for part in subdir.strip().strip("/").split("/") if part not in ("", ".")]
+    if not parts or subdir.strip().startswith("/") or ".." in parts or "\\" in subdir:
+        raise ProjectListError(
+            f'{path}: {label} key "subdir" must be a relative directory inside the repository '
+            f'such as "python/flask", not {subdir!r}'
+        )
+    return "/".join(parts)
 
 
 def _label(index: int, table: dict[str, Any]) -> str:
@@ -376,13 +390,47 @@ def list_python_blobs(checkout: Checkout) -> list[tuple[str, str, int]]:
 
     Callers holding a blob-sha cache use this to skip reading blobs they have already seen.
     """
+    return [entry for entry in _project_files(checkout) if entry[0].endswith(".py")]
+
+
+def read_files(checkout: Checkout, wanted: Callable[[str], bool]) -> dict[str, bytes]:
+    """Any regular files of the project (not only .py), by path relative to its subdir.
+
+    For package metadata: `wanted` gets the relative path. A project in a subdir without a
+    license file of its own sees the repository's top-level license files too.
+    """
+    prefix = f"{checkout.project.subdir}/" if checkout.project.subdir else ""
+    entries = {
+        path[len(prefix) :]: sha
+        for path, sha, _size in _project_files(checkout)
+        if wanted(path[len(prefix) :])
+    }
+    if prefix and not any(_LICENSE_NAME.fullmatch(name) for name in entries):
+        entries.update(
+            (path, sha)
+            for path, sha, _size in _all_files(checkout)
+            if "/" not in path and _LICENSE_NAME.fullmatch(path)
+        )
+    runner = _git(checkout.git_dir)
     try:
-        entries = _regular_files(_git(checkout.git_dir), checkout.commit, recursive=True)
+        return {path: _read_blob(runner, checkout, path, sha) for path, sha in entries.items()}
+    finally:
+        runner.clear_cache()
+
+
+def _project_files(checkout: Checkout) -> list[tuple[str, str, int]]:
+    """(path, blob sha, size) of the regular files under the project's subdir, by path."""
+    prefix = f"{checkout.project.subdir}/" if checkout.project.subdir else ""
+    return sorted(entry for entry in _all_files(checkout) if entry[0].startswith(prefix))
+
+
+def _all_files(checkout: Checkout) -> list[tuple[str, str, int]]:
+    try:
+        return _regular_files(_git(checkout.git_dir), checkout.commit, recursive=True)
     except git.GitCommandError as error:
         raise _cache_error(checkout, _git_detail(error)) from None
     except ValueError as error:
         raise _cache_error(checkout, str(error)) from None
-    return sorted(entry for entry in entries if entry[0].endswith(".py"))
 
 
 def iter_source_files(

@@ -24,6 +24,7 @@ from miner.model import (
     FileStatus,
     MinerError,
     Project,
+    ProjectMetadata,
     Resolution,
     Target,
     Use,
@@ -96,11 +97,21 @@ SCHEMA: dict[str, TableSpec] = {
             "pypi": (str, "PyPI distribution name"),
             "blurb": (str, "one or two sentences describing the project"),
             "license": (str, "SPDX id; NULL when unknown"),
+            "subdir": (str, "the directory of the repository that is the project, if not all"),
             "position": (int, "place in the project list"),
             "commit": (str, "last successfully crawled commit"),
             "branch": (str, "branch of that commit"),
             "committed_at": (str, "ISO 8601 date of that commit"),
             "license_path": (str, "LICENSE/COPYING file at the top of the tree at that commit"),
+            "description": (str, "description detected from package metadata or the README"),
+            "detected_license": (str, "SPDX id detected from the license file and metadata"),
+            "license_source": (str, "how the license was detected, or why it was not"),
+            "detected_docs": (str, "documentation URL from package metadata"),
+            "detected_pypi": (str, "PyPI name from package metadata"),
+            "declared_versions": (
+                str,
+                "the target library's version range the project declares ('' unpinned)",
+            ),
             "crawled_at": (str, "ISO 8601 time the last successful crawl finished"),
             "scan_key": (str, "scan key of that crawl's rows (see scan_cache)"),
         },
@@ -221,7 +232,7 @@ SCHEMA: dict[str, TableSpec] = {
     ),
 }
 
-_LIST_FIELDS = ("name", "url", "web", "docs", "pypi", "blurb", "license", "position")
+_LIST_FIELDS = ("name", "url", "web", "docs", "pypi", "blurb", "license", "subdir", "position")
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +265,7 @@ class FileCandidate:
     text: str
     uses: tuple[Use, ...] = field(default_factory=tuple)
     committed_at: str | None = None  #: date of the analysed commit
+    declared_versions: str | None = None  #: the library's version range the project declares
 
 
 def schema_markdown() -> str:
@@ -354,6 +366,7 @@ def save_crawl(
     started_at: str,
     finished_at: str,
     scan_key: str | None = None,
+    metadata: ProjectMetadata | None = None,
 ) -> int:
     """Replace a project's files and uses with one crawl's results; returns the crawl id.
 
@@ -371,9 +384,10 @@ def save_crawl(
             commit=checkout.commit,
             branch=checkout.branch,
             committed_at=checkout.committed_at,
-            license_path=checkout.license_path,
+            license_path=(metadata and metadata.license_path) or checkout.license_path,
             crawled_at=finished_at,
             scan_key=scan_key,
+            **_metadata_columns(metadata or ProjectMetadata()),
         )
         db.execute("DELETE FROM uses WHERE project = ?", [project])
         db.execute("DELETE FROM files WHERE project = ?", [project])
@@ -649,7 +663,9 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
         SELECT uses.*, files.blob_sha, sources.text,
                projects.url, projects.web, projects.docs, projects.pypi, projects.blurb,
                projects.license, projects.position, projects."commit" AS project_commit,
-               projects.license_path, projects.committed_at
+               projects.license_path, projects.committed_at, projects.subdir,
+               projects.description, projects.detected_license, projects.detected_docs,
+               projects.detected_pypi, projects.declared_versions
         FROM uses
         JOIN files ON files.project = uses.project AND files.path = uses.path
         JOIN sources ON sources.blob_sha = files.blob_sha
@@ -667,14 +683,16 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
         first = file_rows[0]
         candidates.append(
             FileCandidate(
+                # The project list's values win over what was detected in the project's files.
                 project=Project(
                     name=project_name,
                     url=first["url"],
-                    docs=first["docs"],
-                    pypi=first["pypi"],
-                    blurb=first["blurb"],
-                    license=first["license"],
+                    docs=first["docs"] or first["detected_docs"],
+                    pypi=first["pypi"] or first["detected_pypi"],
+                    blurb=first["blurb"] or first["description"],
+                    license=first["license"] or first["detected_license"],
                     web=first["web"],
+                    subdir=first["subdir"],
                     position=first["position"],
                 ),
                 commit=first["project_commit"],
@@ -683,9 +701,21 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                 text=first["text"],
                 uses=tuple(_use_from_row(row) for row in file_rows),
                 committed_at=first["committed_at"],
+                declared_versions=first["declared_versions"],
             )
         )
     return candidates
+
+
+def _metadata_columns(metadata: ProjectMetadata) -> dict[str, str | None]:
+    return {
+        "description": metadata.description,
+        "detected_license": metadata.license,
+        "license_source": metadata.license_source,
+        "detected_docs": metadata.docs,
+        "detected_pypi": metadata.pypi,
+        "declared_versions": metadata.declared_versions,
+    }
 
 
 def _upsert_project(db: Database, project: Project, **crawl_state: str | None) -> None:

@@ -135,3 +135,54 @@ def test_a_broken_project_keeps_its_rows_and_the_others_go_on(make_repo, tmp_pat
     assert "demo" in report.failed[0].error
     assert len([r for r in uses_rows(db) if r[0].startswith("pkg/")]) == len(EXPECTED_USES)
     assert db["projects"].get("other")["commit"] == other.repo.head.commit.hexsha
+
+
+@pytest.mark.parametrize(
+    "license_text,metadata_file,expected_license",
+    [
+        ("MIT", ("setup.cfg", "[metadata]\nname = shop\ndescription = A shop built on Flask.\n"
+                 "[options]\ninstall_requires =\n    flask>=2.2,<4\n"), "MIT"),
+        ("APACHE_HEADER", ("pyproject.toml", '[project]\nname = "shop"\n'
+                           'description = "A shop built on Flask."\n'
+                           'dependencies = ["flask>=2.2,<4"]\n'), "Apache-2.0"),
+        ("GPL_3_OPENING", ("setup.py", "from setuptools import setup\n"
+                           "setup(name='shop', description='A shop built on Flask.',"
+                           " install_requires=['flask>=2.2,<4'])\n"), "GPL-3.0"),
+        ("CUSTOM", ("README.md", "# Shop\n\nA shop built on Flask.\n"), None),
+    ],
+)
+def test_crawl_detects_license_description_and_versions(
+    make_repo, tmp_path, flask_library, license_text, metadata_file, expected_license
+):
+    import test_metadata  # the license texts written for the metadata tests
+
+    name, content = metadata_file
+    files = {
+        "LICENSE": getattr(test_metadata, license_text),
+        name: content,
+        "shop/app.py": "from flask import abort\nabort(404)\n",
+    }
+    if name == "README.md":
+        files["requirements.txt"] = "flask>=2.2,<4\n"
+    repo = make_repo(files)
+    db = store.open_db(tmp_path / "miner.db")
+    crawl(db, [Project("shop", repo.url)], flask_library, tmp_path / "cache", jobs=1)
+
+    row = db["projects"].get("shop")
+    assert row["detected_license"] == expected_license
+    assert row["license_path"] == "LICENSE"
+    assert row["description"] == "A shop built on Flask."
+    assert row["declared_versions"] == ">=2.2,<4"
+    (candidate,) = store.load_candidates(db, "flask.helpers.abort")
+    assert candidate.project.license == expected_license  # no list value: detection is used
+    assert candidate.project.blurb == "A shop built on Flask."
+
+
+def test_the_project_list_wins_over_detection(make_repo, tmp_path, flask_library):
+    repo = make_repo({"LICENSE": "MIT License\n\nPermission is hereby granted...\n",
+                      "app.py": "from flask import abort\nabort(404)\n"})
+    db = store.open_db(tmp_path / "miner.db")
+    listed = Project("shop", repo.url, license="BSD-3-Clause", blurb="Our words.")
+    crawl(db, [listed], flask_library, tmp_path / "cache", jobs=1)
+    (candidate,) = store.load_candidates(db, "flask.helpers.abort")
+    assert (candidate.project.license, candidate.project.blurb) == ("BSD-3-Clause", "Our words.")

@@ -495,7 +495,7 @@ Install it::
 
 def test_readme_rest_first_real_paragraph() -> None:
     assert detect_description(project({"README.rst": README_RST})) == (
-        "Widgetizer is a Flask extension that renders widgets with ~widgetizer.render and "
+        "Widgetizer is a Flask extension that renders widgets with render and "
         "{% widget %} tags. See the docs for more."
     )
 
@@ -731,3 +731,8 @@ def test_garbage_never_raises(mapping: dict[str, bytes]) -> None:
 )
 def test_wants_file(path: str, wanted: bool) -> None:
     assert wants_file(path) is wanted
+
+
+def test_a_one_line_setup_cfg_requirement_keeps_the_commas_of_its_specifier():
+    files = {"setup.cfg": b"[options]\ninstall_requires = flask>=2.2,<4; requests\n"}
+    assert declared_versions(files) == ">=2.2,<4"

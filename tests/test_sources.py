@@ -19,6 +19,7 @@ from miner.sources import (
     iter_source_files,
     list_python_blobs,
     load_projects,
+    read_files,
     web_url,
 )
 
@@ -108,7 +109,7 @@ LIST_ERRORS = [  # pytest.param(file content, message after "<path>: ", id=...)
     pytest.param(
         '[[project]]\nname = "a"\nurl = "b"\nstars = 5',
         'project 1 ("a") has unknown key "stars";'
-        " known keys: name, url, docs, pypi, blurb, license, web",
+        " known keys: name, url, docs, pypi, blurb, license, web, subdir",
         id="unknown-key-far",
     ),
     pytest.param(
@@ -640,3 +641,38 @@ def test_a_thousand_files_are_read_quickly(make_repo, tmp_path: Path) -> None:
     assert len(files) == 1001
     assert (files[0].path, files[0].data) == ("m0000.py", b"value = 0\n")
     assert elapsed < 1.0, f"{elapsed:.2f} s: blobs must be read by one cat-file process"
+
+
+# -- subdir projects ------------------------------------------------------------------------
+
+
+def test_a_subdir_limits_the_project_to_that_directory(make_repo, tmp_path: Path) -> None:
+    repo = make_repo(
+        {
+            "LICENSE": "BSD 3-Clause License\n",
+            "python/flask/app.py": "from flask import Flask\n",
+            "python/flask/requirements.txt": "flask>=2\n",
+            "python/django/app.py": "import django\n",
+            "README.md": "# examples\n",
+        }
+    )
+    project = Project("Trace", repo.url, subdir="python/flask")
+    checkout = fetch_project(project, tmp_path / "cache")
+
+    assert [path for path, _sha, _size in list_python_blobs(checkout)] == ["python/flask/app.py"]
+    files = read_files(checkout, lambda path: path in ("requirements.txt", "README.md"))
+    assert files == {"requirements.txt": b"flask>=2\n", "LICENSE": b"BSD 3-Clause License\n"}
+
+
+@pytest.mark.parametrize("subdir", ["../outside", "/etc", "a/../../b", "  "])
+def test_a_subdir_that_could_leave_the_tree_is_refused(tmp_path: Path, subdir: str) -> None:
+    path = tmp_path / "projects.toml"
+    path.write_text(f'[[project]]\nname = "x"\nurl = "https://h/x"\nsubdir = "{subdir}"\n')
+    with pytest.raises(ProjectListError, match='key "subdir" must be a relative directory'):
+        load_projects(path)
+
+
+def test_a_subdir_is_normalised(tmp_path: Path) -> None:
+    path = tmp_path / "projects.toml"
+    path.write_text('[[project]]\nname = "x"\nurl = "https://h/x"\nsubdir = "./python/flask/"\n')
+    assert load_projects(path)[0].subdir == "python/flask"
