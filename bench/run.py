@@ -279,7 +279,7 @@ def main() -> None:
 
     # The floor: git grep for every target name, as whole words, over the same trees.
     for label, form in (
-        ("`git grep -w -E 'n1|n2|...'` (the floor)", "regex"),
+        ("`git grep -w -E 'n1\\|n2\\|...'` (the floor)", "regex"),
         ("`git grep -w -F -e n1 -e n2 ...`", "fixed"),
     ):
         grep = best([grep_corpus(files, names, form) for _ in repeat])

@@ -15,12 +15,13 @@ this process alone writes SQLite.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ class ProjectResult:
     error: str = ""
     parsed: int = 0  #: files scanned this time; the others came from the scan cache
     unchanged: bool = False  #: the stored commit was current: nothing was fetched or scanned
+    missing: int = 0  #: uses of library names the analysed version does not have
 
 
 @dataclass
@@ -224,7 +226,7 @@ def crawl_project_work(
     started = _now()
     cache_dir = cache_dir if cache_dir is not None else _default_cache_dir()
     try:
-        if known.commit and known.scan_key == context.key:
+        if known.commit and known.scan_key == crawl_key(context, project):
             _branch, head = sources.remote_head(project, timeout)
             if head == known.commit:
                 return ProjectWork(project, started, _now(), unchanged=True)
@@ -285,7 +287,7 @@ def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResu
             work.texts,
             work.started_at,
             work.finished_at,
-            scan_key=context.key,
+            scan_key=crawl_key(context, work.project),
             metadata=work.metadata,
         )
     return ProjectResult(
@@ -297,6 +299,7 @@ def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResu
         unparsable=sum(scan.status is FileStatus.UNPARSABLE for scan in scans),
         uses=sum(len(scan.uses) for scan in scans),
         parsed=work.parsed,
+        missing=sum(len(scan.missing) for scan in scans),
     )
 
 
@@ -430,6 +433,24 @@ class _BlobReader:
 
 def _map_on(executor: Executor, function: Callable[..., FileScan], *iterables: Any):  # type: ignore[no-untyped-def]
     return executor.map(function, *iterables, chunksize=4)
+
+
+#: Project list fields that only change how a project is shown, never which rows it has.
+_DISPLAY_FIELDS = frozenset({"name", "docs", "pypi", "blurb", "license", "web", "position"})
+
+
+def crawl_key(context: ScanContext, project: Project) -> str:
+    """The scan key plus every project setting that can change the rows (url, subdir, ...).
+
+    Stored with a crawl's rows; the next crawl skips the project only under the same key
+    (and the same remote head). A new Project field counts unless it is listed as display-only.
+    """
+    settings = [
+        f"{f.name}={getattr(project, f.name)!r}"
+        for f in fields(project)
+        if f.name not in _DISPLAY_FIELDS
+    ]
+    return hashlib.sha256("\0".join([context.key, *settings]).encode()).hexdigest()[:32]
 
 
 def _default_cache_dir() -> Path:

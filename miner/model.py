@@ -145,3 +145,5 @@ class FileScan:
     uses: tuple[Use, ...] = field(default_factory=tuple)
     #: top-level names bound to library paths, for the project's other modules to import
     exports: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    #: (line, dotted path) of library names the file uses that the analysed library lacks
+    missing: tuple[tuple[int, str], ...] = field(default_factory=tuple)

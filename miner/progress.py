@@ -46,11 +46,16 @@ def result_line(result: ProjectResult) -> str:
             f"{result.project}: {result.commit[:12]} unchanged, {result.files} files, "
             f"{result.uses} uses (nothing fetched or scanned)"
         )
+    missing = (
+        f"; {result.missing} uses of names the library no longer has (see missing_names)"
+        if result.missing
+        else ""
+    )
     return (
         f"{result.project}: {result.commit[:12]}, {result.files} files, "
         f"{result.scanned} scanned, {result.unparsable} unparsable, {result.uses} uses "
         f"({result.parsed} files scanned now, {result.files - result.parsed} reused: "
-        "cached or identical)"
+        f"cached or identical){missing}"
     )
 
 

@@ -125,7 +125,8 @@ def scan_file(
     def outcome(status: FileStatus, error: str | None = None, resolver: _Resolver | None = None):
         uses = tuple(sorted(set(resolver.uses()), key=_use_order)) if resolver else ()
         exports = tuple(sorted(resolver.exports().items())) if resolver else ()
-        return FileScan(source.path, source.blob_sha, status, lines, error, uses, exports)
+        missing = tuple(sorted(set(resolver.missing))) if resolver else ()
+        return FileScan(source.path, source.blob_sha, status, lines, error, uses, exports, missing)
 
     if len(data) > context.max_bytes:
         return outcome(FileStatus.TOO_LARGE, f"{len(data)} bytes, over the {context.max_bytes} cap")
@@ -475,6 +476,7 @@ class _Resolver:
         self.parents: dict[ast.AST, ast.AST] = {}
         self.loads: list[tuple[ast.Name, _Scope]] = []
         self.found: list[Use] = []
+        self.missing: list[tuple[int, str]] = []  #: library paths the library does not have
         self.stores: dict[ast.Name, _Bind] = {}  #: for following `mr = make_response`
         self.rebound = 0
         # Without these words in the text there is no global/nonlocal statement to look for.
@@ -501,9 +503,11 @@ class _Resolver:
     def _resolve_loads(self) -> list[Use]:
         # A second round picks up re-bindings (`mr = make_response`) found in the first.
         imports = list(self.found)  # recorded while collecting bindings
+        missing_imports = list(self.missing)
         for _ in range(2):
             rebound = self.rebound
             self.found = list(imports)
+            self.missing = list(missing_imports)
             for node, scope in self.loads:
                 self._resolve_load(node, scope)
             if self.rebound == rebound:
@@ -678,6 +682,8 @@ class _Resolver:
         if qualname is not None:
             shape = f"import {qualname.rpartition('.')[2]}"
             self._record(alias, qualname, UseKind.IMPORT, binding.resolution, qualname, shape)
+        elif dotted not in self.context.modules:
+            self.missing.append((alias.lineno, dotted))
 
     def _in_library(self, dotted: str) -> bool:
         return dotted.split(".", 1)[0] == self.context.library
@@ -706,8 +712,11 @@ class _Resolver:
             if qualname is not None:
                 self._record_use(node, qualname, binding.resolution)
                 return
+            if dotted not in self.context.modules:
+                self.missing.append((node.lineno, dotted))  # e.g. flask.Markup, gone in 3.0
+                return
             parent = self.parents.get(node)
-            if dotted not in self.context.modules or not _is_attribute_of(parent, node):
+            if not _is_attribute_of(parent, node):
                 return
             assert isinstance(parent, ast.Attribute)
             node, dotted = parent, f"{dotted}.{parent.attr}"

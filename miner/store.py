@@ -113,7 +113,11 @@ SCHEMA: dict[str, TableSpec] = {
                 "the target library's version range the project declares ('' unpinned)",
             ),
             "crawled_at": (str, "ISO 8601 time the last successful crawl finished"),
-            "scan_key": (str, "scan key of that crawl's rows (see scan_cache)"),
+            "scan_key": (
+                str,
+                "the scan key (see scan_cache) and the project settings that crawl's rows were "
+                "made under: an unmoved project is skipped only under the same key",
+            ),
         },
         pk="name",
         not_null=("url", "position"),
@@ -177,6 +181,7 @@ SCHEMA: dict[str, TableSpec] = {
             "error": (str, "why the file was not scanned"),
             "uses": (str, "JSON list of the uses found, one object per use"),
             "exports": (str, "JSON list of [name, library path] the module binds at top level"),
+            "missing": (str, "JSON list of [line, library path] the library does not have"),
         },
         pk=("blob_sha", "scan_key", "links"),
         not_null=("status",),
@@ -205,6 +210,18 @@ SCHEMA: dict[str, TableSpec] = {
         not_null=("project", "path", "qualname", "kind", "resolution", "line"),
         foreign_keys=(("project", "projects", "name"),),
         indexes=(("qualname",), ("project", "path")),
+    ),
+    "missing_names": TableSpec(
+        "Uses of library names the analysed version does not have (removed or private ones, "
+        "such as flask.Markup after Flask 3.0): flagged, never shown on pages.",
+        {
+            "project": (str, "projects.name"),
+            "path": (str, "files.path"),
+            "line": (int, "1-based line of the use"),
+            "name": (str, "the dotted path as written against the library: flask.Markup"),
+        },
+        pk=("project", "path", "line", "name"),
+        foreign_keys=(("project", "projects", "name"),),
     ),
     "candidates": TableSpec(
         "Every (name, project, file) that could be an example, with each part of its score "
@@ -405,6 +422,12 @@ def save_crawl(
         db["uses"].insert_all(
             _use_row(project, scan.path, use) for scan in scans for use in scan.uses
         )
+        db.execute("DELETE FROM missing_names WHERE project = ?", [project])
+        db["missing_names"].insert_all(
+            {"project": project, "path": scan.path, "line": line, "name": name}
+            for scan in scans
+            for line, name in scan.missing
+        )
         _save_sources(db, project, scans, texts)
         crawl_id = (
             db["crawls"]
@@ -529,11 +552,11 @@ def cached_scans(
     for chunk in _chunks(sorted(set(blob_shas))):
         marks = ", ".join("?" * len(chunk))
         rows = db.execute(
-            "SELECT blob_sha, links, status, lines, error, uses, exports FROM scan_cache "
+            "SELECT blob_sha, links, status, lines, error, uses, exports, missing FROM scan_cache "
             f"WHERE scan_key = ? AND blob_sha IN ({marks})",
             [scan_key, *chunk],
         )
-        for sha, links, status, lines, error, uses, exports in rows.fetchall():
+        for sha, links, status, lines, error, uses, exports, missing in rows.fetchall():
             found[(sha, links)] = FileScan(
                 path="",
                 blob_sha=sha,
@@ -542,6 +565,7 @@ def cached_scans(
                 error=error,
                 uses=tuple(_use_from_json(use) for use in json.loads(uses or "[]")),
                 exports=tuple((name, path) for name, path in json.loads(exports or "[]")),
+                missing=tuple((line, path) for line, path in json.loads(missing or "[]")),
             )
     return found
 
@@ -560,6 +584,7 @@ def save_scans_to_cache(
             "error": scan.error,
             "uses": json.dumps([_use_to_json(use) for use in scan.uses], ensure_ascii=False),
             "exports": json.dumps([list(pair) for pair in scan.exports]),
+            "missing": json.dumps([list(pair) for pair in scan.missing]),
         }
         for links, scan in entries
     ]

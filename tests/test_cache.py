@@ -299,3 +299,18 @@ def test_texts_of_cached_files_are_read_when_the_database_lacks_them(
     assert parsed == [] and report.results[0].ok
     texts = {row["text"] for row in db["sources"].rows}
     assert any("é" in text for text in texts)
+
+
+def test_only_display_settings_of_a_project_keep_it_skipped(make_repo, tmp_path, library):
+    repo = make_repo(FILES)
+    project = Project("demo", repo.url)
+    db = store.open_db(tmp_path / "miner.db")
+    crawl(db, [project], library, tmp_path / "cache", jobs=1)
+
+    reworded = dataclasses.replace(project, blurb="Another description.", docs="https://x.org")
+    report = crawl(db, [reworded], library, tmp_path / "cache", jobs=1)
+    assert report.results[0].unchanged is True
+
+    moved = dataclasses.replace(project, url=repo.path.as_posix())  # same repository, other url
+    report = crawl(db, [moved], library, tmp_path / "cache", jobs=1)
+    assert report.results[0].unchanged is False

@@ -34,7 +34,7 @@ ALPHA = {
     "tests/test_views.py": "from flask import make_response\n\nmake_response('t')\n",
     "legacy.py": 'from flask import flash\nprint "old"\n',
 }
-BETA = {"main.py": "import flask\n\nflask.url_for('home')\n"}
+BETA = {"main.py": "import flask\nfrom flask import Markup\n\nflask.url_for('home')\nflask.escape('x')\n"}
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +93,7 @@ EXPECTED = {
         ("make_response(str)", 1, 1),
         ("make_response(value)", 1, 1),
     ],
+    "missing_names": [("flask.Markup", 1, 1, "beta"), ("flask.escape", 1, 1, "beta")],
     "call_results": [("returned", 2, 1), ("discarded", 1, 1)],
 }
 
