@@ -252,6 +252,8 @@ def render(
         miner render --format both --out site
     """
     db = _existing_db(db_path)
+    for line in rendering.drift_report(db):
+        click.echo(f"drift: {line}", err=True)
     formats = ("markdown", "html") if output_format == "both" else (output_format,)
     mode = _progress_mode()
     with progressing.render_progress(mode) as progress:

@@ -139,6 +139,7 @@ def crawl(
                 finish(_store(db, context, work))
     if any(r.ok and not r.unchanged for r in report.results) or not db["candidates"].count:
         rank_corpus(db, library.name)  # scores depend on every project's rows: only on a change
+        store.save_drift(db, detect_drift(db))
     return report
 
 
@@ -173,6 +174,35 @@ def rank_corpus(db: Database, library: str) -> int:
             rows.append(row)
     store.save_candidates(db, rows)
     return len(rows)
+
+
+def detect_drift(db: Database) -> list[dict[str, str | None]]:
+    """Compare what the last render showed with what the crawl found now.
+
+    An example whose file is unchanged did not drift. One whose file changed is `changed`
+    only if its excerpt changed. One whose file no longer uses the name is `moved` when a file
+    of the same project with the same normalised content uses it now, else `disappeared`.
+    """
+    now = _now()
+    drifted = []
+    for shown in store.load_shown(db):
+        qualname, project, path = shown["qualname"], shown["project"], shown["path"]
+        if store.file_blob(db, project, path) == shown["blob_sha"]:
+            continue
+        files = {f.path: f for f in store.load_candidates(db, qualname) if f.project.name == project}
+        if path in files:
+            excerpt = rank.file_excerpt(files[path], qualname, shown["style"])
+            if rank.digest(excerpt.text) == shown["excerpt_hash"]:
+                continue
+            status, now_path = "changed", path
+        else:
+            same = [p for p, f in files.items() if rank.normalised_hash(f.text) == shown["content_hash"]]
+            status, now_path = ("moved", same[0]) if same else ("disappeared", None)
+        drifted.append(
+            {"qualname": qualname, "project": project, "path": path, "status": status,
+             "now_path": now_path, "detected_at": now}
+        )
+    return drifted
 
 
 #: The crawls.note of a project skipped because its head and the scan key had not changed.

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
-from miner.excerpt import make_excerpt, parse_source
+from miner.excerpt import Excerpt, make_excerpt, parse_source
 from miner.model import UseKind
 from miner.store import FileCandidate
 
@@ -128,6 +128,11 @@ def classify_path(path: str, head: bytes = b"") -> str:
     return "application"
 
 
+def digest(text: str) -> str:
+    """A short fingerprint of a text, to notice when a shown excerpt changes."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
 def normalised_hash(text: str) -> str:
     """A hash that ignores comments, blank lines and indentation-preserving whitespace noise."""
     kept = [
@@ -147,9 +152,7 @@ def score_file(
 ) -> Score:
     """Score one file's uses of one name against the corpus-wide counts of its usage shapes."""
     uses = [use for use in file.uses if use.qualname == qualname]
-    name = qualname.rpartition(".")[2]
-    basename = PurePosixPath(file.path).name
-    excerpt = make_excerpt(file.text, [use.line for use in uses], name, basename, "focused")
+    excerpt = file_excerpt(file, qualname, "focused")
     real = [use for use in uses if use.kind is not UseKind.IMPORT] or uses
     longest_definition = max((use.enclosing_lines for use in real), default=1)
     total_uses = sum(shape_counts.values()) or 1
@@ -173,6 +176,13 @@ def score_file(
         shapes=tuple(ranked_shapes),
         content_hash=normalised_hash(file.text),
     )
+
+
+def file_excerpt(file: FileCandidate, qualname: str, style: str) -> Excerpt:
+    """The excerpt of a file that highlights every line holding a use of `qualname`."""
+    lines = sorted({use.line for use in file.uses if use.qualname == qualname})
+    name = qualname.rpartition(".")[2]
+    return make_excerpt(file.text, lines, name, PurePosixPath(file.path).name, style)
 
 
 def self_containedness(text: str, segments: Iterable[tuple[int, int]], library: str) -> float:
@@ -318,7 +328,7 @@ def _best_per_project(candidates: Sequence[Candidate], decisions: list[Decision]
     best = []
     for files in by_project.values():
         # A file that only imports the name shows nothing of its use: real uses come first.
-        files.sort(key=lambda c: (not c.score.shapes, -c.score.total, c.path))
+        files.sort(key=lambda c: (not c.score.shapes, -c.score.total, *_tie_break(c)))
         best.append(files[0])
         decisions.extend(
             Decision(other, False, None, False, _why_not_best(other, files[0]))
@@ -327,9 +337,19 @@ def _best_per_project(candidates: Sequence[Candidate], decisions: list[Decision]
     return best
 
 
+def _tie_break(candidate: Candidate) -> tuple[int, int, str]:
+    """Between equal totals: the shorter excerpt, then the shorter definition, then the path."""
+    return (candidate.score.excerpt_lines, candidate.score.definition_lines, candidate.path)
+
+
 def _why_not_best(other: Candidate, best: Candidate) -> str:
     if not other.score.shapes and best.score.shapes:
         return f"it only imports the name; {other.project} shows a use in {best.path}"
+    if other.score.total == best.score.total:
+        return (
+            f"{other.project} shows {best.path}, with the same total ({best.score.total:.3f}) "
+            f"and a shorter excerpt or definition"
+        )
     return (
         f"{other.project} shows a better file: {best.path} "
         f"({best.score.total:.3f} > {other.score.total:.3f})"

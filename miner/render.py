@@ -43,6 +43,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,7 +62,7 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from miner import rank
-from miner.excerpt import STYLES, Excerpt, make_excerpt
+from miner.excerpt import STYLES, Excerpt
 from miner.highlight import highlight_excerpt, pygments_css
 from miner.model import MinerError, Project, Target
 from miner.resources import resource_dir
@@ -72,8 +73,10 @@ from miner.store import (
     count_uses,
     load_candidate_rows,
     load_candidates,
+    load_drift,
     load_libraries,
     load_targets,
+    save_shown,
     shape_counts,
     shape_rows,
     used_qualnames,
@@ -258,6 +261,7 @@ def render_pages(
                 }
                 for path, text in texts.items():
                     _write(path, text, target.qualname, written)
+                _record_shown(db, page, choice, style)
             # One broken page (bad data, a template error) must not cost the others.
             except Exception as error:
                 failures.append((target.qualname, f"{type(error).__name__}: {error}"))
@@ -502,7 +506,7 @@ def _build_page(
             f"{target.qualname} has uses but no stored source text: run `miner crawl` again"
         )
     examples = [
-        _example(number, file, _excerpt(file, target, style))
+        _example(number, file, rank.file_excerpt(file, target.qualname, style))
         for number, file in enumerate(choice.files, start=1)
     ]
     intro = intros / f"{_slug_base(target)}.markdown"
@@ -548,6 +552,43 @@ def _example(number: int, file: FileCandidate, excerpt: Excerpt) -> Example:
     )
 
 
+def _record_shown(db: Database, page: Page, choice: Choice, style: str) -> None:
+    """Remember what the page shows now, so that the next crawl can tell what drifted."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    save_shown(
+        db,
+        page.target.qualname,
+        (
+            {
+                "qualname": page.target.qualname,
+                "project": file.project.name,
+                "path": file.path,
+                "blob_sha": file.blob_sha,
+                "content_hash": rank.normalised_hash(file.text),
+                "excerpt_hash": rank.digest(example.excerpt.text),
+                "style": style,
+                "rendered_at": now,
+            }
+            for file, example in zip(choice.files, page.examples, strict=True)
+        ),
+    )
+
+
+def drift_report(db: Database, qualnames: Collection[str] | None = None) -> list[str]:
+    """One line per shown example that changed, moved or disappeared since the last render."""
+    lines = []
+    for row in load_drift(db):
+        if qualnames is not None and row["qualname"] not in qualnames:
+            continue
+        what = {
+            "changed": "its code changed",
+            "moved": f"moved to {row['now_path']}",
+            "disappeared": "is gone; the page selects again",
+        }[row["status"]]
+        lines.append(f"{row['qualname']}: the example from {row['project']} ({row['path']}) {what}")
+    return lines
+
+
 def _line_anchor(web: str, excerpt: Excerpt) -> str:
     """`#L{start}-L{end}` over the shown lines, in the syntax of hosts that support it."""
     if not excerpt.segments:
@@ -559,12 +600,6 @@ def _line_anchor(web: str, excerpt: Excerpt) -> str:
     if host.endswith("gitlab.com"):
         return f"#L{start}-{end}"
     return ""
-
-
-def _excerpt(file: FileCandidate, target: Target, style: str) -> Excerpt:
-    """The excerpt of `file` highlighting every line that holds a use of `target`."""
-    lines = sorted({use.line for use in file.uses})
-    return make_excerpt(file.text, lines, target.name, file.path.rpartition("/")[2], style)
 
 
 def _import_from(target: Target) -> tuple[str, ...]:

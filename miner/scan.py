@@ -142,6 +142,8 @@ def scan_file(
         return outcome(FileStatus.UNPARSABLE, _one_line(error))
     except RecursionError:
         return outcome(FileStatus.UNPARSABLE, "RecursionError: nesting too deep to parse")
+    except MemoryError:  # CPython's parser overflows its stack this way ("-" * 100_000 + "a")
+        return outcome(FileStatus.UNPARSABLE, "MemoryError: too complex for the parser")
 
 
 def _mentions_exports(data: bytes, links: ProjectLinks) -> bool:

@@ -62,6 +62,10 @@ _GIT_REASONS = (  # (pattern in git's stderr, what to tell the user), first matc
         ),
         "access denied: private or missing repository (check the url in the project list)",
     ),
+    (  # git's words for foo://...: no git-remote-foo helper
+        re.compile(r"'remote-\S+' is not a git command|unable to find remote helper", re.I),
+        "unsupported URL scheme (use https://, ssh://, git://, file:// or a local path)",
+    ),
 )
 
 

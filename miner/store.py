@@ -223,6 +223,33 @@ SCHEMA: dict[str, TableSpec] = {
         pk=("project", "path", "line", "name"),
         foreign_keys=(("project", "projects", "name"),),
     ),
+    "shown_examples": TableSpec(
+        "What the last render showed on each page, so that a later crawl can tell what drifted.",
+        {
+            "qualname": (str, "targets.qualname of the page"),
+            "project": (str, "projects.name"),
+            "path": (str, "files.path of the example"),
+            "blob_sha": (str, "the file's blob when it was shown"),
+            "content_hash": (str, "hash of its normalised text, to recognise it after a move"),
+            "excerpt_hash": (str, "hash of the excerpt as shown"),
+            "style": (str, "excerpt style it was shown in"),
+            "rendered_at": (str, "ISO 8601"),
+        },
+        pk=("qualname", "project"),
+    ),
+    "drift": TableSpec(
+        "Shown examples whose code changed, moved or disappeared since the last render; "
+        "written by crawl, reported and cleared by render.",
+        {
+            "qualname": (str, "targets.qualname of the page"),
+            "project": (str, "projects.name"),
+            "path": (str, "files.path of the example as shown"),
+            "status": (str, "changed, moved or disappeared"),
+            "now_path": (str, "where a moved example is now"),
+            "detected_at": (str, "ISO 8601"),
+        },
+        pk=("qualname", "project"),
+    ),
     "candidates": TableSpec(
         "Every (name, project, file) that could be an example, with each part of its score "
         "(see miner/rank.py; every part is in [0, 1]).",
@@ -282,6 +309,7 @@ class FileCandidate:
     text: str
     uses: tuple[Use, ...] = field(default_factory=tuple)
     committed_at: str | None = None  #: date of the analysed commit
+    blob_sha: str = ""  #: git blob of the file's content
     declared_versions: str | None = None  #: the library's version range the project declares
 
 
@@ -726,6 +754,7 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                 text=first["text"],
                 uses=tuple(_use_from_row(row) for row in file_rows),
                 committed_at=first["committed_at"],
+                blob_sha=first["blob_sha"],
                 declared_versions=first["declared_versions"],
             )
         )
@@ -844,3 +873,34 @@ def load_candidate_rows(db: Database, qualname: str) -> list[dict[str, Any]]:
             {"qualname": qualname},
         )
     )
+
+
+def save_shown(db: Database, qualname: str, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Record what a page now shows, and forget its drift: the page is current again."""
+    with db.atomic():
+        db.execute("DELETE FROM shown_examples WHERE qualname = ?", [qualname])
+        db.execute("DELETE FROM drift WHERE qualname = ?", [qualname])
+        db["shown_examples"].insert_all(rows)
+
+
+def load_shown(db: Database) -> list[dict[str, Any]]:
+    return list(db["shown_examples"].rows)
+
+
+def save_drift(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Replace what drifted: each crawl compares against the last render afresh."""
+    with db.atomic():
+        db.execute("DELETE FROM drift")
+        db["drift"].insert_all(rows)
+
+
+def load_drift(db: Database) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM drift ORDER BY qualname, project"))
+
+
+def file_blob(db: Database, project: str, path: str) -> str | None:
+    """The blob a project's file has in its last crawl, None when the file is gone."""
+    row = db.execute(
+        "SELECT blob_sha FROM files WHERE project = ? AND path = ?", [project, path]
+    ).fetchone()
+    return row[0] if row else None

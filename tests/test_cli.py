@@ -156,3 +156,70 @@ def test_render_max_examples_and_listed_order(make_repo, tmp_path):
     assert len(headings) == 2
     listed = [heading.rsplit(" ", 1)[1] for heading in headings]
     assert listed == sorted(listed, key="zab".index)
+
+
+DRIFT_KEEP = VIEWS
+DRIFT_GONE = textwrap.dedent(
+    """\
+    from flask import make_response
+
+
+    def teapot():
+        return make_response("short and stout", 418)
+    """
+)
+DRIFT_SPARE = textwrap.dedent(
+    """\
+    from flask import make_response
+
+
+    def gone():
+        response = make_response("", 410)
+        response.headers["X-Reason"] = "removed"
+        response.headers["X-Since"] = "2024"
+        response.headers["X-Contact"] = "ops"
+        for name in ("a", "b", "c", "d", "e", "f", "g"):
+            response.headers[f"X-{name}"] = name
+        return response
+    """
+)
+
+
+def test_drift_is_reported_and_a_gone_example_is_replaced(make_repo, tmp_path):
+    keep = make_repo({"keep/views.py": DRIFT_KEEP}, name="keep")
+    gone = make_repo({"gone/teapot.py": DRIFT_GONE, "gone/spare.py": DRIFT_SPARE}, name="gone")
+    projects = tmp_path / "p.toml"
+    projects.write_text(
+        f'[[project]]\nname = "Keep"\nurl = "{keep.url}"\n'
+        f'[[project]]\nname = "Gone"\nurl = "{gone.url}"\n',
+        encoding="utf-8",
+    )
+    db, out = tmp_path / "m.db", tmp_path / "site"
+    common = ["--db", str(db)]
+    crawl_args = ["crawl", "--projects", str(projects), "--cache", str(tmp_path / "c"), *common]
+    assert run(*crawl_args).exit_code == 0
+    first = run("render", "--out", str(out), "--name", "flask.make_response", *common)
+    assert first.exit_code == 0
+    page = out / "flask" / "flask-helpers-make-response.markdown"
+    assert "**Gone / gone / teapot.py**" in page.read_text(encoding="utf-8")
+
+    keep.commit({"keep/views.py": DRIFT_KEEP.replace('"yes"', '"changed"')})
+    gone.commit({}, delete=("gone/teapot.py",))
+    assert run(*crawl_args).exit_code == 0
+    second = run("render", "--out", str(out), "--name", "flask.make_response", *common)
+
+    assert second.exit_code == 0, second.output
+    assert (
+        "drift: flask.helpers.make_response: the example from Keep (keep/views.py) "
+        "its code changed\n"
+    ) in second.output
+    assert (
+        "drift: flask.helpers.make_response: the example from Gone (gone/teapot.py) "
+        "is gone; the page selects again\n"
+    ) in second.output
+    text = page.read_text(encoding="utf-8")
+    assert "**Gone / gone / spare.py**" in text and "teapot.py" not in text
+    assert 'response.headers["X-Example"] = "changed"' in text
+
+    third = run("render", "--out", str(out), "--name", "flask.make_response", *common)
+    assert "drift:" not in third.output  # the page is current again
