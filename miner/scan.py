@@ -53,10 +53,19 @@ class ScanContext:
     index: Mapping[str, str]  #: every import path of a target -> canonical qualname
     max_bytes: int = MAX_FILE_BYTES
     version: str = ""  #: the library's version, part of the cache key
+    #: every attribute of every module, private ones included: a path outside it is missing
+    existing: frozenset[str] = frozenset()
 
     @classmethod
     def for_library(cls, library: Library, max_bytes: int = MAX_FILE_BYTES) -> ScanContext:
-        return cls(library.name, library.modules, library.alias_index(), max_bytes, library.version)
+        return cls(
+            library.name,
+            library.modules,
+            library.alias_index(),
+            max_bytes,
+            library.version,
+            library.existing,
+        )
 
     @cached_property
     def key(self) -> str:
@@ -71,6 +80,7 @@ class ScanContext:
             self.library,
             self.version,
             sorted(self.modules),
+            sorted(self.existing),
             sorted(self.index.items()),
             self.max_bytes,
         ]
@@ -685,7 +695,12 @@ class _Resolver:
             shape = f"import {qualname.rpartition('.')[2]}"
             self._record(alias, qualname, UseKind.IMPORT, binding.resolution, qualname, shape)
         elif dotted not in self.context.modules:
-            self.missing.append((alias.lineno, dotted))
+            self._flag_missing(alias.lineno, dotted)
+
+    def _flag_missing(self, line: int, dotted: str) -> None:
+        """A library path that is no public name: flagged unless the library has it privately."""
+        if dotted not in self.context.existing:
+            self.missing.append((line, dotted))
 
     def _in_library(self, dotted: str) -> bool:
         return dotted.split(".", 1)[0] == self.context.library
@@ -715,7 +730,7 @@ class _Resolver:
                 self._record_use(node, qualname, binding.resolution)
                 return
             if dotted not in self.context.modules:
-                self.missing.append((node.lineno, dotted))  # e.g. flask.Markup, gone in 3.0
+                self._flag_missing(node.lineno, dotted)  # e.g. flask.Markup, gone in 3.0
                 return
             parent = self.parents.get(node)
             if not _is_attribute_of(parent, node):

@@ -9,14 +9,16 @@ small read-side dataclasses defined here.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
-from collections.abc import Iterable, Mapping
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
+import sqlite_utils
 
 from miner.model import (
     Checkout,
@@ -30,6 +32,47 @@ from miner.model import (
     Use,
     UseKind,
 )
+
+
+#: How long a write waits for another process's transaction (another crawl) before giving up.
+BUSY_TIMEOUT_SECONDS = 30
+
+
+class DatabaseBusy(MinerError):
+    """Another process kept the database's write lock for longer than BUSY_TIMEOUT_SECONDS."""
+
+
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database, whose transactions take the write lock as they begin.
+
+    sqlite-utils begins a transaction with a deferred BEGIN; one that reads (a table's schema)
+    before it writes cannot wait for another writer in WAL mode: SQLite says "database is
+    locked" at once. BEGIN IMMEDIATE waits up to the busy timeout instead, so two crawls of
+    one database take turns, one project's transaction at a time.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: a savepoint, as sqlite-utils does it
+            with super().atomic():
+                yield self
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            path = self.conn.execute("PRAGMA database_list").fetchone()[2]
+            raise DatabaseBusy(
+                f"{path}: another process has been writing to this database for over "
+                f"{BUSY_TIMEOUT_SECONDS} s (another miner crawl?): let it finish, then run again"
+            ) from None
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +375,7 @@ def schema_markdown() -> str:
 def open_db(path: Path | str) -> Database:
     """Open or create the database and make sure every table and index exists."""
     db = Database(path)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")  # another crawl writing
     db.execute("PRAGMA foreign_keys=ON")
     db.enable_wal()
     for name, spec in SCHEMA.items():
@@ -855,7 +899,7 @@ def shape_rows(db: Database, qualname: str) -> list[tuple[str, str]]:
 
 def save_candidates(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
     """Replace every scored candidate in one transaction (scores depend on the whole corpus)."""
-    with db.conn:
+    with db.atomic():
         db.execute("DELETE FROM candidates")
         db["candidates"].insert_all(rows)
 

@@ -40,6 +40,8 @@ class Library:
     version: str
     modules: frozenset[str]  #: every public module, e.g. flask, flask.helpers, flask.json
     targets: tuple[Target, ...]
+    #: every attribute of every module, private ones included (what the library still has)
+    existing: frozenset[str] = frozenset()
     display_name: str = ""  #: "Flask"
     home_url: str = ""
     source_url: str = ""  #: link template with {version}, {path} and {line}
@@ -83,10 +85,24 @@ def discover(library: str = "flask") -> Library:
         version,
         frozenset(modules),
         tuple(targets),
+        existing=_existing_names(modules),
         display_name=links.get("display_name", library),
         home_url=links.get("home", ""),
         source_url=links.get("source", ""),
     )
+
+
+def _existing_names(modules: list[str]) -> frozenset[str]:
+    """Every attribute path of every module, so that a use of a removed name can be told apart
+    from a use of a private one that still exists."""
+    names = set()
+    for module in modules:
+        try:
+            runtime = importlib.import_module(module)
+        except ImportError:
+            continue
+        names.update(f"{module}.{name}" for name in dir(runtime))
+    return frozenset(names)
 
 
 def _link_settings(library: str) -> dict[str, str]:

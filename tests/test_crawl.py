@@ -186,3 +186,24 @@ def test_the_project_list_wins_over_detection(make_repo, tmp_path, flask_library
     crawl(db, [listed], flask_library, tmp_path / "cache", jobs=1)
     (candidate,) = store.load_candidates(db, "flask.helpers.abort")
     assert (candidate.project.license, candidate.project.blurb) == ("BSD-3-Clause", "Our words.")
+
+
+def test_names_the_library_no_longer_has_are_flagged_but_private_ones_are_not(flask_library):
+    from miner.model import SourceFile
+    from miner.scan import ScanContext, scan_file
+
+    source = (
+        "import flask\n"
+        "from flask import Markup, make_response\n"  # Markup left flask in 3.0
+        "from flask.ctx import _AppCtxGlobals\n"  # private, but still there
+        "from flask.ext.sqlalchemy import SQLAlchemy\n"  # the flask.ext namespace is long gone
+        "flask.escape('<b>')\n"
+        "flask.globals._cv_app\n"
+    )
+    scan = scan_file(SourceFile("old.py", "sha", source.encode()), ScanContext.for_library(flask_library))
+    assert scan.missing == (
+        (2, "flask.Markup"),
+        (4, "flask.ext.sqlalchemy.SQLAlchemy"),
+        (5, "flask.escape"),
+    )
+    assert [use.qualname for use in scan.uses] == ["flask.helpers.make_response"]

@@ -1,0 +1,255 @@
+"""A crawl killed at any point (Ctrl-C or SIGKILL) loses nothing: the database stays whole.
+
+Each test runs `python -m miner crawl` as a real process group on a small corpus of local
+repositories with many files, waits for a chosen point by polling the crawl's own output and
+its database (never by sleeping blindly), kills it there, checks the database, and crawls
+again to completion.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
+
+PROJECTS = 4
+FILES = 60
+VIEWS = 10
+DEADLINE = 30.0  # seconds a crawl may take before the test calls it hung
+
+
+def module(project: int, index: int, generation: int) -> str:
+    views = "".join(
+        f"@app.route('/r{k}')\ndef view{k}():\n"
+        f"    data = request.args.get('x')\n"
+        f"    return make_response(jsonify(data), {200 + k})\n\n"
+        for k in range(VIEWS)
+    )
+    return (
+        "from flask import Flask, jsonify, make_response, request\n\n"
+        f"app = Flask(__name__)\nPROJECT, GENERATION = {project}, {generation}\n\n{views}"
+    )
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=Fixture", "-c", "user.email=f@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Callable[[int], Path]:
+    """PROJECTS repositories of FILES modules; calling it again commits a new generation.
+
+    Returns the project list. Each generation changes every file, so every crawl has real
+    fetching, scanning and storing to do.
+    """
+    listing = tmp_path / "projects.toml"
+
+    def build(generation: int) -> Path:
+        entries = []
+        for project in range(PROJECTS):
+            repo = tmp_path / "remotes" / f"r{project}"
+            if generation == 0:
+                (repo / "pkg").mkdir(parents=True)
+                git(repo, "init", "-q", "-b", "main")
+            for index in range(FILES):
+                path = repo / "pkg" / f"m{index:03d}.py"
+                path.write_text(module(project, index, generation), encoding="utf-8")
+            git(repo, "add", "-A")
+            git(repo, "commit", "-q", "-m", f"generation {generation}")
+            entries.append(f'[[project]]\nname = "p{project}"\nurl = "{repo}"\n')
+        listing.write_text("\n".join(entries), encoding="utf-8")
+        return listing
+
+    return build
+
+
+class Crawl:
+    """`python -m miner crawl` in its own process group, with its stderr in a file."""
+
+    def __init__(self, tmp_path: Path, projects: Path, db: Path, name: str, jobs: int = 2):
+        self.log = tmp_path / f"{name}.log"
+        self.db = db
+        command = [
+            sys.executable, "-m", "miner", "crawl", "--projects", str(projects),
+            "--cache", str(tmp_path / "cache"), "--db", str(db), "--jobs", str(jobs),
+            "--timeout", "20",
+        ]  # fmt: skip
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own group: a signal reaches it, its workers and git
+                cwd=Path(__file__).resolve().parents[1],
+            )
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for(self, condition: Callable[[], bool]) -> bool:
+        """Poll until `condition` holds; False if the crawl ended first."""
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            if condition():
+                return True
+            if self.process.poll() is not None:
+                return condition()
+            time.sleep(0.005)
+        pytest.fail(f"the crawl neither reached the kill point nor ended:\n{self.output()}")
+
+    def kill(self, sig: signal.Signals) -> None:
+        try:
+            os.killpg(self.process.pid, sig)
+        except ProcessLookupError:  # already gone
+            pass
+
+    def finish(self) -> int:
+        """Wait for the crawl to end; a crawl that does not end in time has hung."""
+        try:
+            return self.process.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.kill(signal.SIGKILL)
+            self.process.wait()
+            pytest.fail(f"the crawl hung:\n{self.output()}")
+
+
+def stored_crawls(db: Path) -> int:
+    """Crawls rows committed so far (0 while the database does not exist yet)."""
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as conn:
+            return conn.execute("SELECT COUNT(*) FROM crawls").fetchone()[0]
+    except sqlite3.Error:  # the schema is still being created
+        return 0
+
+
+def check_whole(db: Path) -> dict[str, tuple[str, int, int]]:
+    """integrity_check passes and no project is partial; returns {project: (commit, files, uses)}.
+
+    Every project with a stored commit has exactly the files and uses its last ok crawl
+    counted, the text of every file with uses, and uses only in its own files.
+    """
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        state = {}
+        for name, commit in conn.execute('SELECT name, "commit" FROM projects').fetchall():
+            files = conn.execute("SELECT COUNT(*) FROM files WHERE project = ?", [name])
+            uses = conn.execute("SELECT COUNT(*) FROM uses WHERE project = ?", [name])
+            counts = (files.fetchone()[0], uses.fetchone()[0])
+            if commit is None:
+                assert counts == (0, 0), name
+                continue
+            last_ok = conn.execute(
+                'SELECT "commit", files, uses FROM crawls WHERE project = ? AND status = \'ok\' '
+                "ORDER BY id DESC LIMIT 1",
+                [name],
+            ).fetchone()
+            assert last_ok == (commit, *counts), name
+            stray = conn.execute(
+                "SELECT COUNT(*) FROM uses WHERE project = ? AND path NOT IN "
+                "(SELECT path FROM files WHERE project = ?)",
+                [name, name],
+            ).fetchone()[0]
+            textless = conn.execute(
+                "SELECT COUNT(*) FROM files WHERE project = ? AND blob_sha IN "
+                "(SELECT blob_sha FROM files f JOIN uses u ON u.project = f.project "
+                "AND u.path = f.path) AND blob_sha NOT IN (SELECT blob_sha FROM sources)",
+                [name],
+            ).fetchone()[0]
+            assert (stray, textless) == (0, 0), name
+            state[name] = (commit, *counts)
+        return state
+    finally:
+        conn.close()
+
+
+def head(tmp_path: Path, project: int) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=tmp_path / "remotes" / f"r{project}",
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def complete(tmp_path: Path, projects: Path, db: Path) -> dict[str, tuple[str, int, int]]:
+    """Crawl to the end: exit 0, every project at its remote head with all its rows."""
+    crawl = Crawl(tmp_path, projects, db, "complete")
+    assert crawl.finish() == 0, crawl.output()
+    state = check_whole(db)
+    expected_uses = FILES * (5 + 3 * VIEWS)  # 4 imports, Flask(...); route, request, make_response
+    assert state == {
+        f"p{i}": (head(tmp_path, i), FILES, expected_uses) for i in range(PROJECTS)
+    }, crawl.output()
+    return state
+
+
+# Kill points, chosen by what the crawl has visibly done (its log lines, its committed rows).
+KILL_POINTS: dict[str, Callable[[Crawl], bool]] = {
+    "while fetching or scanning the first project": lambda c: "fetching main of" in c.output(),
+    "just after the first project was stored": lambda c: stored_crawls(c.db) >= 1,
+    "in the middle of the third project": lambda c: "fetching main of" in c.output()
+    and stored_crawls(c.db) >= 2,
+    "after the last project, while ranking": lambda c: stored_crawls(c.db) >= PROJECTS,
+}
+
+
+def test_a_crawl_killed_at_several_points_loses_nothing(corpus, tmp_path: Path) -> None:
+    """Each round changes every repository, crawls, and kills the crawl at the next point.
+
+    SIGINT (Ctrl-C, to the whole process group) and SIGKILL alternate. After each kill the
+    database is whole: every row stored before the kill is still there and no project is
+    partial. A final crawl brings every project to its remote head.
+    """
+    db = tmp_path / "miner.db"
+    projects = corpus(0)
+    before = complete(tmp_path, projects, db)
+    killed_runs = 0
+    for round_number, (point, reached) in enumerate(KILL_POINTS.items(), start=1):
+        projects = corpus(round_number)
+        sig = signal.SIGINT if round_number % 2 else signal.SIGKILL
+        crawl = Crawl(tmp_path, projects, db, f"round{round_number}")
+        if crawl.wait_for(lambda crawl=crawl, reached=reached: reached(crawl)):
+            crawl.kill(sig)
+            killed_runs += crawl.finish() != 0
+        else:
+            crawl.finish()
+        after = check_whole(db)
+        for name, (commit, files, uses) in after.items():  # each project: old rows or new ones
+            assert files == FILES and uses == before[name][2], (point, name, crawl.output())
+        assert after.keys() == before.keys(), point
+        if sig is signal.SIGINT:  # Ctrl-C: a clean stop, no traceback from miner or its workers
+            assert "Traceback" not in crawl.output(), (point, crawl.output())
+        before = after
+    assert killed_runs >= 2  # most kill points were reached while the crawl still ran
+    complete(tmp_path, projects, db)
+
+
+def test_two_crawls_at_once_on_one_database_both_finish(corpus, tmp_path: Path) -> None:
+    db = tmp_path / "miner.db"
+    projects = corpus(0)
+    first = Crawl(tmp_path, projects, db, "first")
+    second = Crawl(tmp_path, projects, db, "second")
+    codes = (first.finish(), second.finish())
+    assert codes == (0, 0), first.output() + second.output()
+    check_whole(db)
+    complete(tmp_path, projects, db)
