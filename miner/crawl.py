@@ -33,6 +33,7 @@ from miner.model import (
     Checkout,
     FileScan,
     FileStatus,
+    History,
     MinerError,
     Project,
     ProjectMetadata,
@@ -232,6 +233,7 @@ class ProjectWork:
     unchanged: bool = False  #: skipped: remote head == known commit under the same scan key
     error: str = ""  #: a failed fetch or read; the project's stored rows stay
     metadata: ProjectMetadata | None = None  #: description, license, versions it declares
+    history: History | None = None  #: recent commits and authors, for ranking
 
 
 def crawl_project_work(
@@ -262,6 +264,7 @@ def crawl_project_work(
                 return ProjectWork(project, started, _now(), unchanged=True)
         checkout = sources.fetch_project(project, cache_dir, timeout=timeout)
         about = metadata.describe(sources.read_files(checkout, metadata.wants_file), context.library)
+        recent = sources.history(checkout, timeout)
         reader = _BlobReader(checkout)
         entries = [(path, sha) for path, sha, _size in sources.list_python_blobs(checkout)]
         recorder = _Recorder(cache)
@@ -282,6 +285,7 @@ def crawl_project_work(
         tuple(recorder.added),
         parsed=len(counter.paths),
         metadata=about,
+        history=recent,
     )
 
 
@@ -319,6 +323,7 @@ def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResu
             work.finished_at,
             scan_key=crawl_key(context, work.project),
             metadata=work.metadata,
+            history=work.history,
         )
     return ProjectResult(
         name,

@@ -92,6 +92,15 @@ class ProjectMetadata:
 
 
 @dataclass(frozen=True, slots=True)
+class History:
+    """Recent activity on the default branch, from at most `sampled` of its latest commits."""
+
+    sampled: int = 0  #: commits read (the fetch is bounded)
+    commits_last_year: int = 0
+    authors_last_year: int = 0  #: distinct author e-mail addresses
+
+
+@dataclass(frozen=True, slots=True)
 class SourceFile:
     """One .py blob of a checkout."""
 

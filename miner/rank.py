@@ -10,7 +10,8 @@ scored in visible parts, each in [0, 1], so that `miner explain` can show them:
 - typicality: the file uses the name in a shape common across the corpus;
 - source_kind: application or library code first, then examples and docs, then tests;
   vendored, generated and migration files last;
-- activity: the project's analysed commit is recent.
+- project_signals: the project is alive: a recent analysed commit, and commits and distinct
+  authors in the last year (from the bounded history the crawl fetches).
 
 Selection then collapses copies of one file (the original project is credited), keeps each
 project's best file, and fills the page preferring usage shapes it does not show yet.
@@ -41,7 +42,7 @@ WEIGHTS: Mapping[str, float] = {
     "self_contained": 0.15,
     "typicality": 0.15,
     "source_kind": 0.25,
-    "activity": 0.10,
+    "project_signals": 0.10,
 }
 
 #: Score of each kind of source file.
@@ -78,7 +79,7 @@ class Score:
     self_contained: float
     typicality: float
     source_kind: float
-    activity: float
+    project_signals: float
     total: float
     excerpt_lines: int
     definition_lines: int
@@ -165,7 +166,7 @@ def score_file(
         "self_contained": self_containedness(file.text, excerpt.segments, library),
         "typicality": shape_counts.get(ranked_shapes[0], 0) / total_uses if ranked_shapes else 0,
         "source_kind": SOURCE_KINDS[source_label],
-        "activity": _activity(file.committed_at, now),
+        "project_signals": _project_signals(file, now),
     }
     return Score(
         **{key: round(value, 4) for key, value in parts.items()},
@@ -241,7 +242,22 @@ def _names_of(text: str) -> _Names | None:
     return _Names(imported, tuple(events))
 
 
-def _activity(committed_at: str | None, now: datetime | None) -> float:
+#: Commits and distinct authors in a year at which a project counts as fully active.
+ACTIVE_COMMITS = 50
+ACTIVE_AUTHORS = 5
+
+
+def _project_signals(file: FileCandidate, now: datetime | None) -> float:
+    """Half recency of the analysed commit, a quarter commits, a quarter authors of the year."""
+    history = file.history
+    return (
+        0.5 * _recency(file.committed_at, now)
+        + 0.25 * min(1.0, history.commits_last_year / ACTIVE_COMMITS)
+        + 0.25 * min(1.0, history.authors_last_year / ACTIVE_AUTHORS)
+    )
+
+
+def _recency(committed_at: str | None, now: datetime | None) -> float:
     if not committed_at:
         return 0.0
     try:
@@ -414,5 +430,6 @@ def _candidate_line(decision: Decision) -> str:
         f"conciseness {s.conciseness:.2f} ({s.excerpt_lines} lines), "
         f"definition {s.definition:.2f} ({s.definition_lines} lines), "
         f"self_contained {s.self_contained:.2f}, typicality {s.typicality:.2f}, "
-        f"source_kind {s.source_kind:.2f} ({s.source_label}), activity {s.activity:.2f}"
+        f"source_kind {s.source_kind:.2f} ({s.source_label}), "
+        f"project_signals {s.project_signals:.2f}"
     )

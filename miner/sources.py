@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 
 import git
 
-from miner.model import Checkout, MinerError, Project, SourceFile
+from miner.model import Checkout, History, MinerError, Project, SourceFile
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -237,6 +238,32 @@ def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Ch
         raise _fetch_error(project, f"{error} in {git_dir} (delete it and fetch again)") from None
     logger.info("%s: %s at %s (%s)", project.name, branch, commit[:12], committed_at)
     return Checkout(project, git_dir, commit, branch, committed_at, license_path)
+
+
+#: How many recent commits are fetched (commits only, where the server allows) for history.
+HISTORY_DEPTH = 200
+
+
+def history(checkout: Checkout, timeout: float = 300, now: float | None = None) -> History:
+    """Commits and authors of the last year on the default branch, for ranking.
+
+    Deepens the shallow cache to at most HISTORY_DEPTH commits, asking the server to leave out
+    trees and blobs (`--filter=tree:0`), so the cost stays small even for large projects.
+    """
+    runner = _git(checkout.git_dir)
+    ref = f"refs/heads/{checkout.branch}"
+    try:
+        runner.fetch(
+            f"--depth={HISTORY_DEPTH}", "--filter=tree:0", "--no-tags", "--",
+            _fetch_url(checkout.project.url), f"+{ref}:{ref}", kill_after_timeout=timeout,
+        )
+        log = runner.log(f"-n{HISTORY_DEPTH}", "--format=%at%x09%ae", checkout.commit)
+    except git.CommandError as error:
+        raise _fetch_error(checkout.project, _reason(error, timeout)) from None
+    year_ago = (time.time() if now is None else now) - 365.25 * 86400
+    entries = [line.split("\t", 1) for line in log.splitlines() if "\t" in line]
+    recent = [author.lower() for stamp, author in entries if int(stamp) >= year_ago]
+    return History(len(entries), len(recent), len(set(recent)))
 
 
 def remote_head(project: Project, timeout: float = 300) -> tuple[str, str]:

@@ -24,6 +24,7 @@ from miner.model import (
     Checkout,
     FileScan,
     FileStatus,
+    History,
     MinerError,
     Project,
     ProjectMetadata,
@@ -32,7 +33,6 @@ from miner.model import (
     Use,
     UseKind,
 )
-
 
 #: How long a write waits for another process's transaction (another crawl) before giving up.
 BUSY_TIMEOUT_SECONDS = 30
@@ -155,6 +155,9 @@ SCHEMA: dict[str, TableSpec] = {
                 str,
                 "the target library's version range the project declares ('' unpinned)",
             ),
+            "history_sampled": (int, "recent commits read for the history signals (bounded)"),
+            "commits_last_year": (int, "commits in the year before the crawl, among those read"),
+            "authors_last_year": (int, "distinct commit authors in that year"),
             "crawled_at": (str, "ISO 8601 time the last successful crawl finished"),
             "scan_key": (
                 str,
@@ -305,7 +308,7 @@ SCHEMA: dict[str, TableSpec] = {
             "self_contained": (float, "share of the excerpt's names a reader can place"),
             "typicality": (float, "share of the name's uses with the file's commonest shape"),
             "source_kind": (float, "application 1, example 0.7, test 0.3, vendored/generated 0"),
-            "activity": (float, "recency of the project's analysed commit"),
+            "project_signals": (float, "recent commit, commits and authors in the last year"),
             "total": (float, "weighted sum of the parts (rank.WEIGHTS)"),
             "excerpt_lines": (int, "lines of the focused excerpt"),
             "definition_lines": (int, "lines of the longest enclosing definition of a use"),
@@ -354,6 +357,7 @@ class FileCandidate:
     committed_at: str | None = None  #: date of the analysed commit
     blob_sha: str = ""  #: git blob of the file's content
     declared_versions: str | None = None  #: the library's version range the project declares
+    history: History = field(default_factory=History)  #: recent commits and authors
 
 
 def schema_markdown() -> str:
@@ -456,6 +460,7 @@ def save_crawl(
     finished_at: str,
     scan_key: str | None = None,
     metadata: ProjectMetadata | None = None,
+    history: History | None = None,
 ) -> int:
     """Replace a project's files and uses with one crawl's results; returns the crawl id.
 
@@ -477,6 +482,7 @@ def save_crawl(
             crawled_at=finished_at,
             scan_key=scan_key,
             **_metadata_columns(metadata or ProjectMetadata()),
+            **_history_columns(history or History()),
         )
         db.execute("DELETE FROM uses WHERE project = ?", [project])
         db.execute("DELETE FROM files WHERE project = ?", [project])
@@ -762,7 +768,8 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                projects.license, projects.position, projects."commit" AS project_commit,
                projects.license_path, projects.committed_at, projects.subdir,
                projects.description, projects.detected_license, projects.detected_docs,
-               projects.detected_pypi, projects.declared_versions
+               projects.detected_pypi, projects.declared_versions,
+               projects.commits_last_year, projects.authors_last_year
         FROM uses
         JOIN files ON files.project = uses.project AND files.path = uses.path
         JOIN sources ON sources.blob_sha = files.blob_sha
@@ -800,6 +807,7 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                 committed_at=first["committed_at"],
                 blob_sha=first["blob_sha"],
                 declared_versions=first["declared_versions"],
+                history=History(0, first["commits_last_year"] or 0, first["authors_last_year"] or 0),
             )
         )
     return candidates
@@ -816,7 +824,15 @@ def _metadata_columns(metadata: ProjectMetadata) -> dict[str, str | None]:
     }
 
 
-def _upsert_project(db: Database, project: Project, **crawl_state: str | None) -> None:
+def _history_columns(history: History) -> dict[str, int]:
+    return {
+        "history_sampled": history.sampled,
+        "commits_last_year": history.commits_last_year,
+        "authors_last_year": history.authors_last_year,
+    }
+
+
+def _upsert_project(db: Database, project: Project, **crawl_state: str | int | None) -> None:
     """Insert or update a project's list fields, plus any crawl state given."""
     row = {name: getattr(project, name) for name in _LIST_FIELDS}
     db["projects"].upsert(row | crawl_state, pk="name")

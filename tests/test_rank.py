@@ -200,3 +200,16 @@ def test_a_file_that_only_imports_the_name_loses_to_a_real_use(context):
     assert decisions[-1].reason == (
         "it only imports the name; Shop shows a use in tests/test_views.py"
     )
+
+
+def test_project_signals_reward_recent_commits_and_authors(context):
+    from dataclasses import replace
+
+    from miner.model import History
+
+    quiet = candidate(context, "Quiet", "q/views.py", VIEW)
+    busy = replace(quiet, project=replace(quiet.project, name="Busy"),
+                   history=History(200, 80, 7))
+    scores = {c.project: c.score for c in ranked([quiet, busy])}
+    # Same recency; the busy project adds a full quarter for commits and one for authors.
+    assert scores["Busy"].project_signals == pytest.approx(scores["Quiet"].project_signals + 0.5)

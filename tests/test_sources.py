@@ -16,6 +16,7 @@ from miner.sources import (
     FetchError,
     ProjectListError,
     fetch_project,
+    history,
     iter_source_files,
     list_python_blobs,
     load_projects,
@@ -676,3 +677,18 @@ def test_a_subdir_is_normalised(tmp_path: Path) -> None:
     path = tmp_path / "projects.toml"
     path.write_text('[[project]]\nname = "x"\nurl = "https://h/x"\nsubdir = "./python/flask/"\n')
     assert load_projects(path)[0].subdir == "python/flask"
+
+
+def test_history_counts_recent_commits_and_authors(make_repo, tmp_path: Path) -> None:
+    repo = make_repo({"a.py": "a = 1\n"})
+    repo.commit({"b.py": "b = 1\n"})
+    with repo.repo.config_writer() as config:
+        config.set_value("user", "email", "second@example.org")
+    repo.commit({"c.py": "c = 1\n"})
+    checkout = fetch_project(Project("demo", repo.url), tmp_path / "cache")
+    assert git.Repo(checkout.git_dir).git.rev_list("--count", checkout.commit) == "1"
+
+    recent = history(checkout)
+
+    assert (recent.sampled, recent.commits_last_year, recent.authors_last_year) == (3, 3, 2)
+    assert history(checkout, now=time.time() + 2 * 365 * 86400).commits_last_year == 0
