@@ -125,6 +125,14 @@ def cli(quiet: bool) -> None:
     help="Fetch and scan on this Dask scheduler (tcp://host:8786); results are stored here. "
     "--cache is then the workers' clone cache (default: each worker's user cache directory).",
 )
+@click.option(
+    "--pypi-index",
+    default=sources.PYPI_SIMPLE,
+    show_default=True,
+    metavar="URL",
+    help="Simple index (or local folder of sdists) for projects whose git remote fails and "
+    "that name a pypi package; '' turns the fallback off.",
+)
 @db_option
 @library_option
 @reports_errors
@@ -135,6 +143,7 @@ def crawl(
     jobs: int,
     timeout: float,
     dask_address: str | None,
+    pypi_index: str,
     db_path: Path,
     library: str,
 ) -> None:
@@ -160,6 +169,7 @@ def crawl(
             timeout=timeout,
             dask=dask_address,
             listener=listener,
+            pypi_index=pypi_index or None,
         )
     ok = len(report.results) - len(report.failed)
     if mode != "quiet":

@@ -69,6 +69,7 @@ class ProjectResult:
     parsed: int = 0  #: files scanned this time; the others came from the scan cache
     unchanged: bool = False  #: the stored commit was current: nothing was fetched or scanned
     missing: int = 0  #: uses of library names the analysed version does not have
+    note: str = ""  #: e.g. that a PyPI release was analysed because git failed
 
 
 @dataclass
@@ -91,12 +92,15 @@ def crawl(
     on_result: Callable[[ProjectResult], None] = lambda result: None,
     dask: str | None = None,
     listener: CrawlListener | None = None,
+    pypi_index: str | None = sources.PYPI_SIMPLE,
 ) -> CrawlReport:
     """Fetch, scan and store every project; never stops at a broken one.
 
     With `dask` (a scheduler address such as tcp://host:8786) the fetch-and-scan work of
     each project runs on that Dask cluster and `cache_dir` is the workers' clone cache;
-    results are stored here, as they arrive. `listener` hears of progress.
+    results are stored here, as they arrive. `listener` hears of progress. A project whose
+    git remote fails and that names a `pypi` package is analysed from its newest source
+    distribution in `pypi_index` instead (None turns that fallback off).
     """
     projects = list(projects)
     listener = listener or CrawlListener()
@@ -120,7 +124,9 @@ def crawl(
 
     listener.crawl_started(len(projects))
     if dask:
-        _crawl_on_dask(db, projects, context, cache_dir, dask, timeout, listener, finish)
+        _crawl_on_dask(
+            db, projects, context, cache_dir, dask, timeout, listener, finish, pypi_index
+        )
     else:
         with _executor(jobs, context) as executor:
             for project in projects:
@@ -136,6 +142,7 @@ def crawl(
                     texts_stored=functools.partial(store.stored_texts, db),
                     mapper=functools.partial(_map_on, executor),
                     progress=functools.partial(listener.files_scanned, project),
+                    pypi_index=pypi_index,
                 )
                 finish(_store(db, context, work))
     if any(r.ok and not r.unchanged for r in report.results) or not db["candidates"].count:
@@ -247,6 +254,7 @@ def crawl_project_work(
     texts_stored: Callable[[set[str]], Collection[str]] = lambda shas: (),
     mapper: Callable[..., Iterable[FileScan]] = map,
     progress: Callable[[int, int], None] | None = None,
+    pypi_index: str | None = None,
 ) -> ProjectWork:
     """Fetch one project and scan its files without touching the database.
 
@@ -258,13 +266,19 @@ def crawl_project_work(
     started = _now()
     cache_dir = cache_dir if cache_dir is not None else _default_cache_dir()
     try:
-        if known.commit and known.scan_key == crawl_key(context, project):
-            _branch, head = sources.remote_head(project, timeout)
-            if head == known.commit:
-                return ProjectWork(project, started, _now(), unchanged=True)
-        checkout = sources.fetch_project(project, cache_dir, timeout=timeout)
+        try:
+            if known.commit and known.scan_key == crawl_key(context, project):
+                _branch, head = sources.remote_head(project, timeout)
+                if head == known.commit:
+                    return ProjectWork(project, started, _now(), unchanged=True)
+            checkout = sources.fetch_project(project, cache_dir, timeout=timeout)
+            recent = sources.history(checkout, timeout)
+        except sources.FetchError as error:
+            if not (project.pypi and pypi_index):
+                raise
+            checkout = sources.fetch_release(project, cache_dir, pypi_index, timeout, str(error))
+            recent = History()
         about = metadata.describe(sources.read_files(checkout, metadata.wants_file), context.library)
-        recent = sources.history(checkout, timeout)
         reader = _BlobReader(checkout)
         entries = [(path, sha) for path, sha, _size in sources.list_python_blobs(checkout)]
         recorder = _Recorder(cache)
@@ -335,6 +349,7 @@ def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResu
         uses=sum(len(scan.uses) for scan in scans),
         parsed=work.parsed,
         missing=sum(len(scan.missing) for scan in scans),
+        note=work.checkout.note,
     )
 
 
@@ -347,6 +362,7 @@ def _crawl_on_dask(
     timeout: float,
     listener: CrawlListener,
     finish: Callable[[ProjectResult], None],
+    pypi_index: str | None,
 ) -> None:
     """Run `crawl_project_work` of every project on a Dask cluster; store results as they come.
 
@@ -379,6 +395,7 @@ def _crawl_on_dask(
                 context,
                 cache_dir,
                 timeout=timeout,
+                pypi_index=pypi_index,
                 known=KnownState(commit, scan_key),
                 cache=cache,
                 texts_stored=functools.partial(_stored_among, frozenset(with_text)),

@@ -76,6 +76,9 @@ class Checkout:
     branch: str
     committed_at: str  #: ISO 8601 commit date of the analysed commit
     license_path: str | None = None  #: LICENSE/COPYING file at the top of the tree
+    #: set when git could not be reached and a PyPI release was analysed instead
+    release: str | None = None  #: "Flask-HTTPAuth 4.8.0"
+    note: str = ""  #: the one line that says so
 
 
 @dataclass(frozen=True, slots=True)

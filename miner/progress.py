@@ -51,6 +51,8 @@ def result_line(result: ProjectResult) -> str:
         if result.missing
         else ""
     )
+    if result.note:
+        missing += f"; {result.note}"
     return (
         f"{result.project}: {result.commit[:12]}, {result.files} files, "
         f"{result.scanned} scanned, {result.unparsable} unparsable, {result.uses} uses "

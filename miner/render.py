@@ -120,6 +120,7 @@ class Example:
     excerpt: Excerpt
     fence: str  #: backticks longer than any run inside the excerpt
     declared_versions: str | None = None  #: the library's version range the project declares
+    release: str | None = None  #: the PyPI release shown when git could not be reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -542,13 +543,21 @@ def _example(number: int, file: FileCandidate, excerpt: Excerpt) -> Example:
         web_url=web,
         pypi_url=f"https://pypi.org/project/{file.project.pypi}/" if file.project.pypi else None,
         license_url=(
-            f"{web}/blob/{file.commit}/{file.license_path}" if web and file.license_path else None
+            f"{web}/blob/{file.commit}/{file.license_path}"
+            if web and file.license_path and not file.release
+            else None
         ),
         file_label=" / ".join([file.project.name, *parts]),
-        file_url=f"{web}/blob/{file.commit}/{path}{_line_anchor(web, excerpt)}" if web else None,
+        # A PyPI release has no commit in the repository to link to.
+        file_url=(
+            f"{web}/blob/{file.commit}/{path}{_line_anchor(web, excerpt)}"
+            if web and not file.release
+            else None
+        ),
         excerpt=excerpt,
         fence="`" * max(3, longest_run + 1),
         declared_versions=file.declared_versions,
+        release=file.release,
     )
 
 

@@ -7,20 +7,34 @@ no checkout filter or hook runs and no submodule is fetched.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import logging
 import re
+import shutil
 import sys
+import tarfile
+import tempfile
 import time
+import urllib.parse
+import urllib.request
+import zipfile
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import git
+from packaging.version import InvalidVersion, Version
 
 from miner.model import Checkout, History, MinerError, Project, SourceFile
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks
+    fcntl = None  # type: ignore[assignment]
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,6 +58,8 @@ _GIT_ENV = {
 _SAFE_CONFIG = [
     "protocol.ext.allow=never",  # ext:: runs a command; GitPython refuses it too, git also will
     "core.hooksPath=/dev/null",  # no hook runs, not even one copied in from a user's template
+    "gc.autoDetach=false",  # no git process outlives miner's call (see _cache_lock) ...
+    "maintenance.autoDetach=false",  # ... not even an automatic gc or maintenance run
 ]
 _REGULAR_MODES = ("100644", "100755")  # not symlinks (120000) nor submodules (160000)
 _FORGES = ("github.com", "gitlab.com", "bitbucket.org")
@@ -226,16 +242,19 @@ def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Ch
             project, "remote-helper URLs such as ext:: can run commands (use https, ssh or file)"
         ) from None
     git_dir = _cache_path(project, url, cache_dir)
-    runner = _open_cache(project, git_dir)
-    try:
-        branch, head = _remote_head(project, runner, url, timeout)
-        commit = _update_branch(runner, url, branch, head, timeout)
-        committed_at = runner.show("-s", "--format=%cI", commit)
-        license_path = _license_path(_regular_files(runner, commit, recursive=False))
-    except git.CommandError as error:
-        raise _fetch_error(project, _reason(error, timeout)) from None
-    except ValueError as error:  # a blob missing from a cache that was already up to date
-        raise _fetch_error(project, f"{error} in {git_dir} (delete it and fetch again)") from None
+    with _cache_lock(project, git_dir, timeout):
+        runner = _open_cache(project, git_dir)
+        try:
+            branch, head = _remote_head(project, runner, url, timeout)
+            commit = _update_branch(runner, url, branch, head, timeout)
+            committed_at = runner.show("-s", "--format=%cI", commit)
+            license_path = _license_path(_regular_files(runner, commit, recursive=False))
+        except git.CommandError as error:
+            raise _fetch_error(project, _reason(error, timeout)) from None
+        except ValueError as error:  # a blob missing from a cache that was already up to date
+            raise _fetch_error(
+                project, f"{error} in {git_dir} (delete it and fetch again)"
+            ) from None
     logger.info("%s: %s at %s (%s)", project.name, branch, commit[:12], committed_at)
     return Checkout(project, git_dir, commit, branch, committed_at, license_path)
 
@@ -253,10 +272,11 @@ def history(checkout: Checkout, timeout: float = 300, now: float | None = None) 
     runner = _git(checkout.git_dir)
     ref = f"refs/heads/{checkout.branch}"
     try:
-        runner.fetch(
-            f"--depth={HISTORY_DEPTH}", "--filter=tree:0", "--no-tags", "--",
-            _fetch_url(checkout.project.url), f"+{ref}:{ref}", kill_after_timeout=timeout,
-        )
+        with _cache_lock(checkout.project, checkout.git_dir, timeout):
+            runner.fetch(
+                f"--depth={HISTORY_DEPTH}", "--filter=tree:0", "--no-tags", "--",
+                _fetch_url(checkout.project.url), f"+{ref}:{ref}", kill_after_timeout=timeout,
+            )
         log = runner.log(f"-n{HISTORY_DEPTH}", "--format=%at%x09%ae", checkout.commit)
     except git.CommandError as error:
         raise _fetch_error(checkout.project, _reason(error, timeout)) from None
@@ -305,6 +325,43 @@ def _cache_path(project: Project, url: str, cache_dir: Path) -> Path:
     if not path.resolve().is_relative_to(root):
         raise _fetch_error(project, f"cache entry {path} points outside {root} (remove it)")
     return path
+
+
+@contextlib.contextmanager
+def _cache_lock(project: Project, git_dir: Path, timeout: float) -> Iterator[None]:
+    """Let one process at a time write a cache entry (two crawls sharing one cache take turns).
+
+    The lock is a file beside the entry, waited for up to `timeout` seconds. While miner holds
+    it no other git process writes the entry, so git's own lock files found there (shallow.lock,
+    refs/heads/main.lock) were left by a git that was killed, and are removed.
+    """
+    lock_path = git_dir.with_name(f"{git_dir.name}.lock")
+    if fcntl is None:  # pragma: no cover - Windows: don't run two crawls on one cache
+        yield
+        return
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a")
+    except OSError as error:
+        reason = f"cannot create {lock_path}: {error.strerror or error} (check --cache)"
+        raise _fetch_error(project, reason) from None
+    with handle:  # closing the file releases the lock
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise _fetch_error(
+                        project,
+                        f"its cache {git_dir} was in use by another crawl for over {timeout:g} s "
+                        "(let that crawl finish, then run again)",
+                    ) from None
+                time.sleep(0.05)
+        for stale in [*git_dir.glob("*.lock"), *git_dir.glob("refs/**/*.lock")]:
+            stale.unlink(missing_ok=True)
+        yield
 
 
 def _open_cache(project: Project, git_dir: Path) -> git.Git:
@@ -512,3 +569,180 @@ def _cache_error(checkout: Checkout, reason: str) -> FetchError:
         f"{checkout.project.name}: cannot read commit {checkout.commit[:12]} from the cache "
         f"{checkout.git_dir}: {reason} (delete that directory and fetch again)"
     )
+
+
+# -- the PyPI fallback -------------------------------------------------------------------------
+
+#: Where `fetch_release` looks for source distributions (a PEP 503 simple index).
+PYPI_SIMPLE = "https://pypi.org/simple/"
+_MAX_SDIST_BYTES = 200_000_000
+_SDIST_SUFFIXES = (".tar.gz", ".zip")
+
+
+def fetch_release(
+    project: Project, cache_dir: Path, index: str, timeout: float, reason: str
+) -> Checkout:
+    """Analyse the newest source distribution of `project.pypi` when its git remote failed.
+
+    The sdist is downloaded with the standard HTTP client (or read from a local index
+    directory), unpacked without ever running its code, keeping only regular files inside it,
+    and committed into a git repository of its own in the cache, so that the rest of the crawl
+    reads it exactly as it reads a clone. `reason` is why git failed, for the note.
+    """
+    assert project.pypi, "fetch_release needs a project with a pypi name"
+    try:
+        version, url = _newest_sdist(project.pypi, index, timeout)
+        archive = _download(url, cache_dir / "sdists", timeout)
+        files = _unpack(archive)
+    except (OSError, ValueError, tarfile.TarError, zipfile.BadZipFile) as error:
+        raise _fetch_error(
+            project, f"{reason}; the PyPI fallback failed too: {error} (check --pypi-index)"
+        ) from None
+    release = f"{project.pypi} {version}"
+    git_dir = _cache_path(project, f"pypi:{project.pypi}", cache_dir)
+    commit = _commit_files(git_dir, files, release)
+    note = f"git remote unreachable ({reason.split(': ', 1)[-1]}); analysed the PyPI release {release}"
+    logger.warning("%s: %s", project.name, note)
+    runner = _git(git_dir)
+    committed_at = runner.show("-s", "--format=%cI", commit)
+    license_path = _license_path(_regular_files(runner, commit, recursive=False))
+    return Checkout(
+        project, git_dir, commit, f"pypi-{version}", committed_at, license_path, release, note
+    )
+
+
+def _newest_sdist(name: str, index: str, timeout: float) -> tuple[str, str]:
+    """(version, url) of the newest final-release sdist of `name` in a simple index."""
+    normalized = re.sub(r"[-_.]+", "-", name).lower()
+    links = _index_links(index, normalized, timeout)
+    found: dict[Version, str] = {}
+    for filename, url in links:
+        stem = next((filename[: -len(s)] for s in _SDIST_SUFFIXES if filename.endswith(s)), None)
+        if stem is None or "-" not in stem:
+            continue
+        project_part, _, version_text = stem.rpartition("-")
+        if re.sub(r"[-_.]+", "-", project_part).lower() != normalized:
+            continue
+        try:
+            version = Version(version_text)
+        except InvalidVersion:
+            continue
+        found[version] = url
+    finals = [v for v in found if not v.is_prerelease] or list(found)
+    if not finals:
+        raise ValueError(f"no source distribution of {name} in {index}")
+    newest = max(finals)
+    return str(newest), found[newest]
+
+
+def _index_links(index: str, normalized: str, timeout: float) -> list[tuple[str, str]]:
+    """(filename, url) of the files an index lists for a project: a PEP 503 page or a folder."""
+    local = Path(urlsplit(index).path) if index.startswith("file://") else Path(index)
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", index) or index.startswith("file://"):
+        folders = [local / normalized, local]
+        return [
+            (path.name, path.as_uri())
+            for folder in folders
+            if folder.is_dir()
+            for path in sorted(folder.iterdir())
+            if path.is_file()
+        ]
+    page = f"{index.rstrip('/')}/{normalized}/"
+    with urllib.request.urlopen(page, timeout=timeout) as response:
+        parser = _Anchors()
+        parser.feed(response.read(5_000_000).decode("utf-8", "replace"))
+    return [
+        (urlsplit(href).path.rsplit("/", 1)[-1], urllib.parse.urljoin(page, href))
+        for href in parser.hrefs
+    ]
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def _download(url: str, folder: Path, timeout: float) -> Path:
+    """The archive at `url`, checked against its #sha256= fragment when the index gives one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = urlsplit(url)
+    target = folder / Path(parts.path).name
+    if parts.scheme not in ("http", "https", "file"):
+        raise ValueError(f"refusing to download {url}")
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        data = response.read(_MAX_SDIST_BYTES + 1)
+    if len(data) > _MAX_SDIST_BYTES:
+        raise ValueError(f"{target.name} is larger than {_MAX_SDIST_BYTES} bytes")
+    expected = dict(urllib.parse.parse_qsl(parts.fragment)).get("sha256")
+    if expected and hashlib.sha256(data).hexdigest() != expected:
+        raise ValueError(f"{target.name} does not match the sha256 the index gives")
+    target.write_bytes(data)
+    return target
+
+
+def _unpack(archive: Path) -> dict[str, bytes]:
+    """Regular files of an sdist by path inside its top folder; links and escapes are dropped."""
+    members: dict[str, bytes] = {}
+    if archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as bundle:
+            for info in bundle.infolist():
+                if not info.is_dir() and (info.external_attr >> 28) != 0o12:  # not a symlink
+                    members[info.filename] = bundle.read(info)
+    else:
+        with tarfile.open(archive) as bundle:
+            for info in bundle.getmembers():
+                extracted = bundle.extractfile(info) if info.isfile() else None
+                if extracted is not None:
+                    members[info.name] = extracted.read()
+    files = {}
+    for name, data in members.items():
+        parts = [part for part in name.replace("\\", "/").split("/") if part not in ("", ".")]
+        if name.startswith("/") or ".." in parts or len(parts) < 2:
+            continue
+        files["/".join(parts[1:])] = data  # drop the name-version/ top folder
+    return files
+
+
+def _commit_files(git_dir: Path, files: dict[str, bytes], release: str) -> str:
+    """Commit `files` as the only content of a fresh repository; returns the commit sha.
+
+    Written straight into the object store (hash-object, mktree), so no work tree, filter or
+    hook is involved; the fixed author and date make the same release give the same commit.
+    """
+    if git_dir.exists():
+        shutil.rmtree(git_dir)
+    git_dir.mkdir(parents=True)
+    git.Repo.init(git_dir, bare=True)
+    runner = _git(git_dir)
+    index_env = {"GIT_INDEX_FILE": str(git_dir / "miner-index")}
+    paths = sorted(files)
+    with tempfile.TemporaryDirectory() as scratch:
+        blobs = []
+        for number, path in enumerate(paths):  # numbered names: no path from the archive is used
+            blob = Path(scratch) / str(number)
+            blob.write_bytes(files[path])
+            blobs.append(str(blob))
+        listing = Path(scratch) / "paths"
+        listing.write_text("\n".join(blobs) + "\n", encoding="utf-8")
+        with listing.open("rb") as stream:
+            shas = runner.hash_object("-w", "--no-filters", "--stdin-paths", istream=stream).split()
+        entries = Path(scratch) / "entries"
+        entries.write_bytes(
+            b"".join(f"100644 {sha}\t{path}\0".encode() for sha, path in zip(shas, paths, strict=True))
+        )
+        with entries.open("rb") as stream:
+            runner.update_index("-z", "--index-info", istream=stream, env=index_env)
+    tree = runner.write_tree(env=index_env).strip()
+    stamp = {"GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
+             "GIT_AUTHOR_NAME": "miner", "GIT_AUTHOR_EMAIL": "miner@localhost",
+             "GIT_COMMITTER_NAME": "miner", "GIT_COMMITTER_EMAIL": "miner@localhost"}
+    commit = runner.commit_tree(tree, "-m", f"PyPI release {release}", env=stamp).strip()
+    runner.update_ref("refs/heads/release", commit)
+    runner.symbolic_ref("HEAD", "refs/heads/release")
+    return commit

@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -62,17 +63,38 @@ class Database(sqlite_utils.Database):
         except sqlite3.OperationalError as error:
             if "locked" not in str(error):
                 raise
-            path = self.conn.execute("PRAGMA database_list").fetchone()[2]
-            raise DatabaseBusy(
-                f"{path}: another process has been writing to this database for over "
-                f"{BUSY_TIMEOUT_SECONDS} s (another miner crawl?): let it finish, then run again"
-            ) from None
+            raise self.busy() from None
         try:
             yield self
             self.conn.execute("COMMIT")
         except BaseException:
             self.rollback()
             raise
+
+    def busy(self) -> DatabaseBusy:
+        path = self.conn.execute("PRAGMA database_list").fetchone()[2]
+        return DatabaseBusy(
+            f"{path}: another process has been writing to this database for over "
+            f"{BUSY_TIMEOUT_SECONDS} s (another miner crawl?): let it finish, then run again"
+        )
+
+    def enable_wal(self) -> None:
+        """WAL mode, retried while another process creates the same new database.
+
+        (Leaving rollback-journal mode needs an exclusive lock, which SQLite refuses at once
+        instead of waiting when two processes open a new database together.)
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                super().enable_wal()
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error):
+                    raise
+                if time.monotonic() > deadline:
+                    raise self.busy() from None
+            time.sleep(0.05)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +163,7 @@ SCHEMA: dict[str, TableSpec] = {
             "blurb": (str, "one or two sentences describing the project"),
             "license": (str, "SPDX id; NULL when unknown"),
             "subdir": (str, "the directory of the repository that is the project, if not all"),
+            "release": (str, "the PyPI release analysed when git could not be reached, else NULL"),
             "position": (int, "place in the project list"),
             "commit": (str, "last successfully crawled commit"),
             "branch": (str, "branch of that commit"),
@@ -183,7 +206,11 @@ SCHEMA: dict[str, TableSpec] = {
             "scanned": (int, "files parsed and searched for uses"),
             "unparsable": (int, "files that could not be parsed"),
             "uses": (int, "uses found"),
-            "note": (str, "why an ok crawl changed nothing, e.g. unchanged since the last one"),
+            "note": (
+                str,
+                "why an ok crawl changed nothing, or that a PyPI release was analysed instead",
+            ),
+            "source": (str, "'git', or 'pypi' when the git remote failed and an sdist was used"),
         },
         pk="id",
         not_null=("project", "started_at", "finished_at", "status"),
@@ -358,6 +385,7 @@ class FileCandidate:
     blob_sha: str = ""  #: git blob of the file's content
     declared_versions: str | None = None  #: the library's version range the project declares
     history: History = field(default_factory=History)  #: recent commits and authors
+    release: str | None = None  #: the PyPI release shown when git could not be reached
 
 
 def schema_markdown() -> str:
@@ -382,19 +410,21 @@ def open_db(path: Path | str) -> Database:
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")  # another crawl writing
     db.execute("PRAGMA foreign_keys=ON")
     db.enable_wal()
-    for name, spec in SCHEMA.items():
-        db[name].create(
-            {column: kind for column, (kind, _) in spec.columns.items()},
-            pk=spec.pk,
-            not_null=spec.not_null,
-            foreign_keys=list(spec.foreign_keys),
-            if_not_exists=True,
-        )
-        missing = {c: kind for c, (kind, _) in spec.columns.items() if c not in db[name].columns_dict}
-        for column, kind in missing.items():  # a database written by an older miner
-            db[name].add_column(column, kind)
-        for columns in spec.indexes:
-            db[name].create_index(list(columns), if_not_exists=True)
+    with db.atomic():  # one process creates or upgrades the schema; another one waits
+        for name, spec in SCHEMA.items():
+            db[name].create(
+                {column: kind for column, (kind, _) in spec.columns.items()},
+                pk=spec.pk,
+                not_null=spec.not_null,
+                foreign_keys=list(spec.foreign_keys),
+                if_not_exists=True,
+            )
+            existing = db[name].columns_dict
+            missing = {c: kind for c, (kind, _) in spec.columns.items() if c not in existing}
+            for column, kind in missing.items():  # a database written by an older miner
+                db[name].add_column(column, kind)
+            for columns in spec.indexes:
+                db[name].create_index(list(columns), if_not_exists=True)
     return db
 
 
@@ -479,6 +509,7 @@ def save_crawl(
             branch=checkout.branch,
             committed_at=checkout.committed_at,
             license_path=(metadata and metadata.license_path) or checkout.license_path,
+            release=checkout.release,
             crawled_at=finished_at,
             scan_key=scan_key,
             **_metadata_columns(metadata or ProjectMetadata()),
@@ -516,6 +547,8 @@ def save_crawl(
                     "finished_at": finished_at,
                     "status": "ok",
                     "error": None,
+                    "note": checkout.note or None,
+                    "source": "pypi" if checkout.release else "git",
                     "commit": checkout.commit,
                     "branch": checkout.branch,
                     "files": len(scans),
@@ -769,7 +802,7 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                projects.license_path, projects.committed_at, projects.subdir,
                projects.description, projects.detected_license, projects.detected_docs,
                projects.detected_pypi, projects.declared_versions,
-               projects.commits_last_year, projects.authors_last_year
+               projects.commits_last_year, projects.authors_last_year, projects.release
         FROM uses
         JOIN files ON files.project = uses.project AND files.path = uses.path
         JOIN sources ON sources.blob_sha = files.blob_sha
@@ -808,6 +841,7 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                 blob_sha=first["blob_sha"],
                 declared_versions=first["declared_versions"],
                 history=History(0, first["commits_last_year"] or 0, first["authors_last_year"] or 0),
+                release=first["release"],
             )
         )
     return candidates

@@ -207,3 +207,60 @@ def test_names_the_library_no_longer_has_are_flagged_but_private_ones_are_not(fl
         (5, "flask.escape"),
     )
     assert [use.qualname for use in scan.uses] == ["flask.helpers.make_response"]
+
+
+def make_sdist(folder, name: str, version: str, files: dict[str, str]) -> None:
+    """A source distribution as PyPI serves one: name-version.tar.gz with a top folder."""
+    import io
+    import tarfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(folder / f"{name}-{version}.tar.gz", "w:gz") as archive:
+        for path, text in {"PKG-INFO": f"Name: {name}\nVersion: {version}\n", **files}.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{name}-{version}/{path}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        escape = tarfile.TarInfo(f"{name}-{version}/../../escape.py")  # must never be written
+        escape.size = 1
+        archive.addfile(escape, io.BytesIO(b"x"))
+        link = tarfile.TarInfo(f"{name}-{version}/link.py")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        archive.addfile(link)
+
+
+def test_an_unreachable_remote_falls_back_to_the_pypi_release(tmp_path, flask_library):
+    index = tmp_path / "index"
+    make_sdist(index, "shop", "1.0.0", {"shop/views.py": "from flask import abort\n"})
+    make_sdist(index, "shop", "1.2.0", {"shop/views.py": "from flask import abort\nabort(418)\n",
+                                        "LICENSE": "MIT License\n"})
+    make_sdist(index, "shop", "2.0.0rc1", {"shop/views.py": "import flask\n"})
+    gone = Project("Shop", (tmp_path / "no-such-repo").as_uri(), pypi="shop",
+                   web="https://github.com/example/shop")
+    db = store.open_db(tmp_path / "miner.db")
+
+    report = crawl(db, [gone], flask_library, tmp_path / "cache", jobs=1, pypi_index=str(index))
+
+    (result,) = report.results
+    assert result.ok
+    assert result.note.startswith("git remote unreachable (")
+    assert result.note.endswith("); analysed the PyPI release shop 1.2.0")
+    (crawl_row,) = db["crawls"].rows
+    assert (crawl_row["source"], crawl_row["note"]) == ("pypi", result.note)
+    assert db["projects"].get("Shop")["release"] == "shop 1.2.0"
+    assert uses_rows(db) == [
+        ("shop/views.py", 1, "flask.helpers.abort", "import", "re-export"),
+        ("shop/views.py", 2, "flask.helpers.abort", "call", "re-export"),
+    ]
+    assert {row["path"] for row in db["files"].rows} == {"shop/views.py"}  # no link, no escape
+    assert not (tmp_path / "escape.py").exists()
+    (candidate,) = store.load_candidates(db, "flask.helpers.abort")
+    assert candidate.release == "shop 1.2.0"
+
+
+def test_without_a_pypi_name_an_unreachable_remote_is_a_failure(tmp_path, flask_library):
+    gone = Project("Shop", (tmp_path / "no-such-repo").as_uri())
+    db = store.open_db(tmp_path / "miner.db")
+    report = crawl(db, [gone], flask_library, tmp_path / "cache", jobs=1,
+                   pypi_index=str(tmp_path / "index"))
+    assert [r.project for r in report.failed] == ["Shop"]
