@@ -234,13 +234,7 @@ def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Ch
     holds the remote head is not fetched again; a moved, force-pushed or renamed default branch
     is fetched and replaces whatever the cache held.
     """
-    url = _fetch_url(project.url)
-    try:
-        git.Git.check_unsafe_protocols(url)
-    except git.UnsafeProtocolError:
-        raise _fetch_error(
-            project, "remote-helper URLs such as ext:: can run commands (use https, ssh or file)"
-        ) from None
+    url = _safe_url(project)
     git_dir = _cache_path(project, url, cache_dir)
     with _cache_lock(project, git_dir, timeout):
         runner = _open_cache(project, git_dir)
@@ -286,12 +280,8 @@ def history(checkout: Checkout, timeout: float = 300, now: float | None = None) 
     return History(len(entries), len(recent), len(set(recent)))
 
 
-def remote_head(project: Project, timeout: float = 300) -> tuple[str, str]:
-    """(branch, commit) the remote's HEAD points at, asking the remote alone (git ls-remote).
-
-    Nothing is fetched and the cache is not touched: a crawl uses it to skip a project whose
-    head is the commit it already holds.
-    """
+def _safe_url(project: Project) -> str:
+    """The URL git is given: local paths as file:// URLs, and never a command-running helper."""
     url = _fetch_url(project.url)
     try:
         git.Git.check_unsafe_protocols(url)
@@ -299,6 +289,16 @@ def remote_head(project: Project, timeout: float = 300) -> tuple[str, str]:
         raise _fetch_error(
             project, "remote-helper URLs such as ext:: can run commands (use https, ssh or file)"
         ) from None
+    return url
+
+
+def remote_head(project: Project, timeout: float = 300) -> tuple[str, str]:
+    """(branch, commit) the remote's HEAD points at, asking the remote alone (git ls-remote).
+
+    Nothing is fetched and the cache is not touched: a crawl uses it to skip a project whose
+    head is the commit it already holds.
+    """
+    url = _safe_url(project)
     runner = git.Git()
     runner.update_environment(**_GIT_ENV)
     runner.set_persistent_git_options(c=_SAFE_CONFIG)
@@ -340,10 +340,11 @@ def _cache_lock(project: Project, git_dir: Path, timeout: float) -> Iterator[Non
         yield
         return
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        if not lock_path.parent.exists():
+            lock_path.parent.mkdir(parents=True)
         handle = lock_path.open("a")
     except OSError as error:
-        reason = f"cannot create {lock_path}: {error.strerror or error} (check --cache)"
+        reason = f"cannot create the cache {git_dir}: {error.strerror or error}"
         raise _fetch_error(project, reason) from None
     with handle:  # closing the file releases the lock
         deadline = time.monotonic() + timeout
