@@ -159,18 +159,27 @@ def crawl(
     lib = targets.discover(library)
     db = store.open_db(db_path)
     mode = _progress_mode()
-    with progressing.crawl_listener(mode) as listener:
-        report = crawling.crawl(
-            db,
-            projects,
-            lib,
-            cache_dir if dask_address else cache_dir or default_cache(),
-            jobs=jobs,
-            timeout=timeout,
-            dask=dask_address,
-            listener=listener,
-            pypi_index=pypi_index or None,
+    try:
+        with progressing.crawl_listener(mode) as listener:
+            report = crawling.crawl(
+                db,
+                projects,
+                lib,
+                cache_dir if dask_address else cache_dir or default_cache(),
+                jobs=jobs,
+                timeout=timeout,
+                dask=dask_address,
+                listener=listener,
+                pypi_index=pypi_index or None,
+            )
+    except KeyboardInterrupt:
+        sources.cancel_timeouts()  # else Python waits for them before it exits
+        click.echo(
+            f"Error: crawl interrupted: every project finished so far is stored in {db_path}; "
+            "run the same command again to crawl the others",
+            err=True,
         )
+        sys.exit(130)
     ok = len(report.results) - len(report.failed)
     if mode != "quiet":
         click.echo(f"crawled {ok} of {len(report.results)} projects into {db_path}", err=True)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
@@ -537,7 +538,13 @@ def _executor(jobs: int, context: ScanContext) -> Executor:
     if jobs == 1:
         use_context(context)
         return _InlineExecutor()
-    return ProcessPoolExecutor(max_workers=jobs, initializer=use_context, initargs=(context,))
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(context,))
+
+
+def _start_worker(context: ScanContext) -> None:
+    """A worker process ignores Ctrl-C: the crawl stops it cleanly, with no traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    use_context(context)
 
 
 def _now() -> str:

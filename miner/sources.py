@@ -16,6 +16,7 @@ import shutil
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -261,7 +262,8 @@ def history(checkout: Checkout, timeout: float = 300, now: float | None = None) 
     """Commits and authors of the last year on the default branch, for ranking.
 
     Deepens the shallow cache to at most HISTORY_DEPTH commits, asking the server to leave out
-    trees and blobs (`--filter=tree:0`), so the cost stays small even for large projects.
+    trees and blobs (`--filter=tree:0`), so the cost stays small even for large projects. If
+    the server refuses, the commits the cache already holds are counted (at least the head).
     """
     runner = _git(checkout.git_dir)
     ref = f"refs/heads/{checkout.branch}"
@@ -271,9 +273,13 @@ def history(checkout: Checkout, timeout: float = 300, now: float | None = None) 
                 f"--depth={HISTORY_DEPTH}", "--filter=tree:0", "--no-tags", "--",
                 _fetch_url(checkout.project.url), f"+{ref}:{ref}", kill_after_timeout=timeout,
             )
-        log = runner.log(f"-n{HISTORY_DEPTH}", "--format=%at%x09%ae", checkout.commit)
-    except git.CommandError as error:
-        raise _fetch_error(checkout.project, _reason(error, timeout)) from None
+    except git.CommandError as error:  # history only informs ranking: never fail a project on it
+        logger.warning(
+            "%s: recent history not fetched (%s); ranking uses the head commit's date alone",
+            checkout.project.name,
+            _reason(error, timeout),
+        )
+    log = runner.log(f"-n{HISTORY_DEPTH}", "--format=%at%x09%ae", checkout.commit)
     year_ago = (time.time() if now is None else now) - 365.25 * 86400
     entries = [line.split("\t", 1) for line in log.splitlines() if "\t" in line]
     recent = [author.lower() for stamp, author in entries if int(stamp) >= year_ago]
@@ -290,6 +296,17 @@ def _safe_url(project: Project) -> str:
             project, "remote-helper URLs such as ext:: can run commands (use https, ssh or file)"
         ) from None
     return url
+
+
+def cancel_timeouts() -> None:
+    """Stop the timers of git calls that an interruption (Ctrl-C) cut short.
+
+    GitPython bounds a call (`kill_after_timeout`) with a timer thread that only an ending call
+    cancels; after Ctrl-C, Python would wait for it, up to the timeout, before exiting.
+    """
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer) and thread.function.__module__ == git.cmd.__name__:
+            thread.cancel()
 
 
 def remote_head(project: Project, timeout: float = 300) -> tuple[str, str]:

@@ -83,6 +83,7 @@ class Crawl:
     def __init__(self, tmp_path: Path, projects: Path, db: Path, name: str, jobs: int = 2):
         self.log = tmp_path / f"{name}.log"
         self.db = db
+        self.before = stored_crawls(db)  # crawls rows of earlier crawls
         command = [
             sys.executable, "-m", "miner", "crawl", "--projects", str(projects),
             "--cache", str(tmp_path / "cache"), "--db", str(db), "--jobs", str(jobs),
@@ -111,6 +112,14 @@ class Crawl:
                 return condition()
             time.sleep(0.005)
         pytest.fail(f"the crawl neither reached the kill point nor ended:\n{self.output()}")
+
+    def fetching(self) -> int:
+        """Projects whose fetch this crawl has begun."""
+        return self.output().count("fetching main of")
+
+    def stored(self) -> int:
+        """Projects this crawl has stored so far (ok or failed)."""
+        return stored_crawls(self.db) - self.before
 
     def kill(self, sig: signal.Signals) -> None:
         try:
@@ -203,44 +212,70 @@ def complete(tmp_path: Path, projects: Path, db: Path) -> dict[str, tuple[str, i
     return state
 
 
-# Kill points, chosen by what the crawl has visibly done (its log lines, its committed rows).
-KILL_POINTS: dict[str, Callable[[Crawl], bool]] = {
-    "while fetching or scanning the first project": lambda c: "fetching main of" in c.output(),
-    "just after the first project was stored": lambda c: stored_crawls(c.db) >= 1,
-    "in the middle of the third project": lambda c: "fetching main of" in c.output()
-    and stored_crawls(c.db) >= 2,
-    "after the last project, while ranking": lambda c: stored_crawls(c.db) >= PROJECTS,
-}
+INTERRUPTED = "Error: crawl interrupted: every project finished so far is stored in {db}; "
+INTERRUPTED += "run the same command again to crawl the others"
+
+# (where, signal, when): kill points chosen by what the crawl has visibly done, its log lines
+# and its committed rows. SIGINT is Ctrl-C (to the whole process group, as a terminal sends
+# it); SIGKILL is a power cut or the OOM killer, for the crawl, its workers and git alike.
+KILL_POINTS: list[tuple[str, signal.Signals, Callable[[Crawl], bool]]] = [
+    ("fetching or scanning the first project", signal.SIGINT, lambda c: c.fetching() >= 1),
+    ("just after the first project was stored", signal.SIGKILL, lambda c: c.stored() >= 1),
+    ("in the middle of the third project", signal.SIGINT, lambda c: c.stored() >= 2 and c.fetching() >= 3),
+    ("in the middle of the second project", signal.SIGKILL, lambda c: c.stored() >= 1 and c.fetching() >= 2),
+    ("after the last project, while ranking", signal.SIGINT, lambda c: c.stored() >= PROJECTS),
+    ("after the last project, while ranking", signal.SIGKILL, lambda c: c.stored() >= PROJECTS),
+]  # fmt: skip
 
 
 def test_a_crawl_killed_at_several_points_loses_nothing(corpus, tmp_path: Path) -> None:
     """Each round changes every repository, crawls, and kills the crawl at the next point.
 
-    SIGINT (Ctrl-C, to the whole process group) and SIGKILL alternate. After each kill the
-    database is whole: every row stored before the kill is still there and no project is
-    partial. A final crawl brings every project to its remote head.
+    After each kill the database passes integrity_check, no project is partial, every
+    project holds either its previous rows or all of the new ones, and every project the
+    crawl reported as stored before it died is stored. A final crawl completes.
     """
     db = tmp_path / "miner.db"
-    projects = corpus(0)
-    before = complete(tmp_path, projects, db)
-    killed_runs = 0
-    for round_number, (point, reached) in enumerate(KILL_POINTS.items(), start=1):
-        projects = corpus(round_number)
-        sig = signal.SIGINT if round_number % 2 else signal.SIGKILL
-        crawl = Crawl(tmp_path, projects, db, f"round{round_number}")
+    before = complete(tmp_path, corpus(0), db)
+    killed = 0
+    for number, (where, sig, reached) in enumerate(KILL_POINTS, start=1):
+        projects = corpus(number)
+        crawl = Crawl(tmp_path, projects, db, f"round{number}")
         if crawl.wait_for(lambda crawl=crawl, reached=reached: reached(crawl)):
             crawl.kill(sig)
-            killed_runs += crawl.finish() != 0
-        else:
-            crawl.finish()
+        code = crawl.finish()
+        output = crawl.output()
+        if code != 0:  # the kill landed before the crawl ended
+            killed += 1
+            if sig is signal.SIGINT:  # one clear line, exit 130, no traceback from any process
+                assert code == 130, (where, output)
+                assert output.splitlines()[-1] == INTERRUPTED.format(db=db), (where, output)
+                assert "Traceback" not in output, (where, output)
+            else:
+                assert code == -signal.SIGKILL, (where, output)
         after = check_whole(db)
-        for name, (commit, files, uses) in after.items():  # each project: old rows or new ones
-            assert files == FILES and uses == before[name][2], (point, name, crawl.output())
-        assert after.keys() == before.keys(), point
-        if sig is signal.SIGINT:  # Ctrl-C: a clean stop, no traceback from miner or its workers
-            assert "Traceback" not in crawl.output(), (point, crawl.output())
+        assert after.keys() == before.keys(), where
+        for index in range(PROJECTS):
+            name = f"p{index}"
+            commit, files, uses = after[name]
+            assert (files, uses) == before[name][1:], (where, name, output)
+            if f"\n{name}: {head(tmp_path, index)[:12]}, " in output:  # reported as stored
+                assert commit == head(tmp_path, index), (where, name, output)
+            else:
+                assert commit in (before[name][0], head(tmp_path, index)), (where, name, output)
         before = after
-    assert killed_runs >= 2  # most kill points were reached while the crawl still ran
+    assert killed >= len(KILL_POINTS) - 1, "the kills came too late to test anything"
+    complete(tmp_path, projects, db)
+
+
+def test_a_crawl_killed_while_it_creates_the_database(corpus, tmp_path: Path) -> None:
+    db = tmp_path / "miner.db"
+    projects = corpus(0)
+    crawl = Crawl(tmp_path, projects, db, "creating")
+    if crawl.wait_for(db.exists):
+        crawl.kill(signal.SIGKILL)
+    crawl.finish()
+    check_whole(db)
     complete(tmp_path, projects, db)
 
 

@@ -692,3 +692,13 @@ def test_history_counts_recent_commits_and_authors(make_repo, tmp_path: Path) ->
 
     assert (recent.sampled, recent.commits_last_year, recent.authors_last_year) == (3, 3, 2)
     assert history(checkout, now=time.time() + 2 * 365 * 86400).commits_last_year == 0
+
+
+def test_a_history_the_server_cannot_send_never_fails_the_project(make_repo, tmp_path: Path) -> None:
+    repo = make_repo({"a.py": "a = 1\n"})
+    checkout = fetch_project(Project("demo", repo.url), tmp_path / "cache")
+    shutil.rmtree(repo.path)  # the remote is gone after the fetch
+
+    recent = history(checkout)
+
+    assert (recent.sampled, recent.commits_last_year) == (1, 1)  # the head the cache holds
