@@ -174,6 +174,7 @@ class CrawlListener:
 def rank_corpus(db: Database, library: str) -> int:
     """Score every candidate example of every page: scores depend on the whole corpus."""
     rows = []
+    labels: dict[tuple[str, str], str] = {}
     for qualname in sorted(store.used_qualnames(db)):
         counts = store.shape_counts(db, qualname)
         for file in store.load_candidates(db, qualname):
@@ -181,7 +182,9 @@ def rank_corpus(db: Database, library: str) -> int:
             row = {"qualname": qualname, "project": file.project.name, "path": file.path}
             row.update(asdict(score), shapes=json.dumps(score.shapes))
             rows.append(row)
+            labels[(file.project.name, file.path)] = score.source_label
     store.save_candidates(db, rows)
+    store.save_use_scores(db, labels, rank.SOURCE_KINDS, rank.COMFORTABLE_DEFINITION)
     return len(rows)
 
 

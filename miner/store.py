@@ -278,6 +278,10 @@ SCHEMA: dict[str, TableSpec] = {
             "shape": (str, "normalised form of the use: make_response(jsonify(...), int)"),
             "result": (str, "what a call's value is used for: returned, .headers[...] =, ..."),
             "enclosing_lines": (int, "length of the enclosing definition or statement"),
+            "source_label": (str, "application, example, test, vendored, generated, migration"),
+            "score_source_kind": (float, "rank.SOURCE_KINDS of source_label"),
+            "score_definition": (float, "short enclosing definition: min(1, 25 / enclosing_lines)"),
+            "score_typicality": (float, "share of the name's uses (imports aside) with this shape"),
         },
         pk="id",
         not_null=("project", "path", "qualname", "kind", "resolution", "line"),
@@ -998,3 +1002,37 @@ def file_blob(db: Database, project: str, path: str) -> str | None:
         "SELECT blob_sha FROM files WHERE project = ? AND path = ?", [project, path]
     ).fetchone()
     return row[0] if row else None
+
+
+def save_use_scores(
+    db: Database,
+    labels: Mapping[tuple[str, str], str],
+    source_kinds: Mapping[str, float],
+    comfortable_definition: int,
+) -> None:
+    """The parts of a score that belong to each use, in the uses table (see miner/rank.py).
+
+    `labels` maps (project, path) to the file's source label; typicality is computed here,
+    over the whole corpus, so a query can rank single uses as well as files.
+    """
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE uses SET source_label = ?, score_source_kind = ? WHERE project = ? AND path = ?",
+            [(label, source_kinds[label], project, path) for (project, path), label in labels.items()],
+        )
+        db.execute(
+            "UPDATE uses SET score_definition = min(1.0, ? * 1.0 / max(enclosing_lines, 1))",
+            [comfortable_definition],
+        )
+        db.execute(
+            """
+            UPDATE uses SET score_typicality = CASE WHEN uses.kind = 'import' THEN NULL
+                ELSE shapes.n * 1.0 / totals.n END
+            FROM (SELECT qualname, shape, count(*) AS n FROM uses WHERE kind != 'import'
+                  GROUP BY qualname, shape) AS shapes,
+                 (SELECT qualname, count(*) AS n FROM uses WHERE kind != 'import'
+                  GROUP BY qualname) AS totals
+            WHERE shapes.qualname = uses.qualname AND shapes.shape = uses.shape
+              AND totals.qualname = uses.qualname
+            """
+        )

@@ -122,3 +122,17 @@ def test_readme_shows_every_query():
     readme = (resource_dir("queries").parent / "README.md").read_text(encoding="utf-8")
     for path in QUERIES:
         assert f"`{path.name}`" in readme, f"{path.name} is not in the README"
+
+
+def test_every_use_carries_its_own_score_parts(db):
+    rows = {
+        (row["path"], row["line"]): row
+        for row in db["uses"].rows_where("qualname = ?", ["flask.helpers.make_response"])
+    }
+    assert rows[("tests/test_views.py", 3)]["source_label"] == "test"
+    assert rows[("tests/test_views.py", 3)]["score_source_kind"] == 0.3
+    assert rows[("app/views.py", 5)]["score_source_kind"] == 1.0
+    assert rows[("app/views.py", 5)]["score_definition"] == 1.0  # a 2-line function
+    calls = [row["score_typicality"] for row in rows.values() if row["kind"] == "call"]
+    assert sorted(calls) == [pytest.approx(1 / 3)] * 3  # three calls, three different shapes
+    assert all(row["score_typicality"] is None for row in rows.values() if row["kind"] == "import")
