@@ -79,6 +79,7 @@ class Checkout:
     #: set when git could not be reached and a PyPI release was analysed instead
     release: str | None = None  #: "Flask-HTTPAuth 4.8.0"
     note: str = ""  #: the one line that says so
+    tags: tuple[str, ...] = ()  #: the remote's tag names, to link a PyPI release to its tag
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,9 @@ Templates and their context (every template sees the whole context of the page):
 - ``macros.markdown.j2``: ``link(text, url)`` (a Markdown link, or bare text without a URL) and
   ``article(word)`` ("a" or "an").
 - Filter ``markdown_inline``: turns a docstring's reST literals and roles into Markdown code.
+- Filters ``markdown_text`` and ``markdown_url``: text and URLs that come from projects (a
+  description, a file name, a documentation link), made inert: a site generator publishes a
+  Markdown page's raw HTML and links as they are.
 
 The HTML preview (``formats`` holding ``"html"``) renders the same `Page` objects through
 ``*.html.j2`` templates, which are autoescaped, into ``{library}/{slug}.html`` beside
@@ -46,7 +49,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import markdown
 from jinja2 import (
@@ -375,6 +378,8 @@ def make_environment(templates: Path | None = None) -> Environment:
     env.filters["markdown_html"] = markdown_html
     env.filters["highlight"] = highlight_excerpt
     env.filters["web_link"] = web_link
+    env.filters["markdown_text"] = markdown_text
+    env.filters["markdown_url"] = markdown_url
     env.globals["module_file"] = module_file
     return env
 
@@ -467,6 +472,18 @@ def web_link(url: str | None) -> str | None:
     return url if url and re.match(r"https?://", url, re.IGNORECASE) else None
 
 
+def markdown_text(text: str) -> str:
+    """Text shown as written in Markdown: no HTML tag, entity, link or code span can start in it."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`\[\]])", r"\\\1", text)
+
+
+def markdown_url(url: str | None) -> str | None:
+    """An http(s) URL fit for a Markdown link: what could end the link is percent-encoded."""
+    url = web_link(url)
+    return re.sub(r"[\s()<>\"'`\\]", lambda m: quote(m.group()), url) if url else None
+
+
 def web_url(project: Project) -> str | None:
     """Where people browse the project: its `web`, else its https GitHub/GitLab URL."""
     if project.web:
@@ -543,15 +560,15 @@ def _example(number: int, file: FileCandidate, excerpt: Excerpt) -> Example:
         web_url=web,
         pypi_url=f"https://pypi.org/project/{file.project.pypi}/" if file.project.pypi else None,
         license_url=(
-            f"{web}/blob/{file.commit}/{file.license_path}"
-            if web and file.license_path and not file.release
+            f"{web}/blob/{file.link_ref}/{quote(file.license_path)}"
+            if web and file.license_path and file.link_ref
             else None
         ),
         file_label=" / ".join([file.project.name, *parts]),
-        # A PyPI release has no commit in the repository to link to.
+        # The analysed commit; for a PyPI release, its tag when git had one, else no link.
         file_url=(
-            f"{web}/blob/{file.commit}/{path}{_line_anchor(web, excerpt)}"
-            if web and not file.release
+            f"{web}/blob/{file.link_ref}/{quote(path)}{_line_anchor(web, excerpt)}"  # spaces, quotes
+            if web and file.link_ref
             else None
         ),
         excerpt=excerpt,

@@ -240,7 +240,7 @@ def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Ch
     with _cache_lock(project, git_dir, timeout):
         runner = _open_cache(project, git_dir)
         try:
-            branch, head = _remote_head(project, runner, url, timeout)
+            branch, head, tags = _remote_refs(project, runner, url, timeout)
             commit = _update_branch(runner, url, branch, head, timeout)
             committed_at = runner.show("-s", "--format=%cI", commit)
             license_path = _license_path(_regular_files(runner, commit, recursive=False))
@@ -251,7 +251,7 @@ def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Ch
                 project, f"{error} in {git_dir} (delete it and fetch again)"
             ) from None
     logger.info("%s: %s at %s (%s)", project.name, branch, commit[:12], committed_at)
-    return Checkout(project, git_dir, commit, branch, committed_at, license_path)
+    return Checkout(project, git_dir, commit, branch, committed_at, license_path, tags=tags)
 
 
 #: How many recent commits are fetched (commits only, where the server allows) for history.
@@ -320,7 +320,8 @@ def remote_head(project: Project, timeout: float = 300) -> tuple[str, str]:
     runner.update_environment(**_GIT_ENV)
     runner.set_persistent_git_options(c=_SAFE_CONFIG)
     try:
-        return _remote_head(project, runner, url, timeout)
+        branch, head, _tags = _remote_refs(project, runner, url, timeout)
+        return branch, head
     except git.CommandError as error:
         raise _fetch_error(project, _reason(error, timeout)) from None
 
@@ -400,21 +401,32 @@ def _git(git_dir: Path) -> git.Git:
     return runner
 
 
-def _remote_head(project: Project, runner: git.Git, url: str, timeout: float) -> tuple[str, str]:
-    """(branch, commit) where the remote's HEAD points: its default branch, never a guessed name."""
-    listing = runner.ls_remote("--symref", "--", url, "HEAD", kill_after_timeout=timeout)
+def _remote_refs(
+    project: Project, runner: git.Git, url: str, timeout: float
+) -> tuple[str, str, tuple[str, ...]]:
+    """(branch, commit) where the remote's HEAD points (its default branch, never a guessed
+    name), and the remote's tag names, all from one ls-remote.
+
+    The tags let a page that shows a PyPI release link to the release's tag later on.
+    """
+    listing = runner.ls_remote(
+        "--symref", "--", url, "HEAD", "refs/tags/*", kill_after_timeout=timeout
+    )
     symref = head = ""
+    tags = []
     for line in listing.splitlines():
         value, _, name = line.partition("\t")
         if name == "HEAD" and value.startswith("ref: "):
             symref = value.removeprefix("ref: ")
         elif name == "HEAD":
             head = value
+        elif name.startswith("refs/tags/") and not name.endswith("^{}"):
+            tags.append(name.removeprefix("refs/tags/"))
     if not head:
         raise _fetch_error(project, "repository is empty (check the url in the project list)")
     if not symref.startswith("refs/heads/"):
         raise _fetch_error(project, "its HEAD is not a branch (point HEAD at the default branch)")
-    return symref.removeprefix("refs/heads/"), head
+    return symref.removeprefix("refs/heads/"), head, tuple(sorted(tags))
 
 
 def _update_branch(runner: git.Git, url: str, branch: str, head: str, timeout: float) -> str:

@@ -164,6 +164,7 @@ SCHEMA: dict[str, TableSpec] = {
             "license": (str, "SPDX id; NULL when unknown"),
             "subdir": (str, "the directory of the repository that is the project, if not all"),
             "release": (str, "the PyPI release analysed when git could not be reached, else NULL"),
+            "tags": (str, "JSON list of the remote's tags at the last crawl that reached git"),
             "position": (int, "place in the project list"),
             "commit": (str, "last successfully crawled commit"),
             "branch": (str, "branch of that commit"),
@@ -390,6 +391,7 @@ class FileCandidate:
     declared_versions: str | None = None  #: the library's version range the project declares
     history: History = field(default_factory=History)  #: recent commits and authors
     release: str | None = None  #: the PyPI release shown when git could not be reached
+    link_ref: str | None = None  #: what code links point at: the commit, or the release's tag
 
 
 def schema_markdown() -> str:
@@ -514,6 +516,8 @@ def save_crawl(
             committed_at=checkout.committed_at,
             license_path=(metadata and metadata.license_path) or checkout.license_path,
             release=checkout.release,
+            # The tags are known from the last contact with git; a PyPI release keeps them.
+            **({} if checkout.release else {"tags": json.dumps(list(checkout.tags))}),
             crawled_at=finished_at,
             scan_key=scan_key,
             **_metadata_columns(metadata or ProjectMetadata()),
@@ -806,7 +810,8 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                projects.license_path, projects.committed_at, projects.subdir,
                projects.description, projects.detected_license, projects.detected_docs,
                projects.detected_pypi, projects.declared_versions,
-               projects.commits_last_year, projects.authors_last_year, projects.release
+               projects.commits_last_year, projects.authors_last_year, projects.release,
+               projects.tags
         FROM uses
         JOIN files ON files.project = uses.project AND files.path = uses.path
         JOIN sources ON sources.blob_sha = files.blob_sha
@@ -846,9 +851,19 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                 declared_versions=first["declared_versions"],
                 history=History(0, first["commits_last_year"] or 0, first["authors_last_year"] or 0),
                 release=first["release"],
+                link_ref=_link_ref(first["project_commit"], first["release"], first["tags"]),
             )
         )
     return candidates
+
+
+def _link_ref(commit: str | None, release: str | None, tags: str | None) -> str | None:
+    """Links point at the analysed commit; for a PyPI release, at its tag if git had one."""
+    if not release:
+        return commit
+    version = release.rpartition(" ")[2]
+    known = set(json.loads(tags or "[]"))
+    return next((tag for tag in (f"v{version}", version) if tag in known), None)
 
 
 def _metadata_columns(metadata: ProjectMetadata) -> dict[str, str | None]:

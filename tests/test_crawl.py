@@ -264,3 +264,24 @@ def test_without_a_pypi_name_an_unreachable_remote_is_a_failure(tmp_path, flask_
     report = crawl(db, [gone], flask_library, tmp_path / "cache", jobs=1,
                    pypi_index=str(tmp_path / "index"))
     assert [r.project for r in report.failed] == ["Shop"]
+
+
+def test_a_pypi_release_links_to_its_tag_when_git_listed_one(make_repo, tmp_path, flask_library):
+    import shutil
+
+    repo = make_repo({"shop/views.py": "from flask import abort\nabort(404)\n"})
+    repo.repo.create_tag("v1.2.0")
+    index = tmp_path / "index"
+    make_sdist(index, "shop", "1.2.0", {"shop/views.py": "from flask import abort\nabort(418)\n"})
+    project = Project("Shop", repo.url, pypi="shop", web="https://github.com/example/shop")
+    db = store.open_db(tmp_path / "miner.db")
+    crawl(db, [project], flask_library, tmp_path / "cache", jobs=1, pypi_index=str(index))
+    (from_git,) = store.load_candidates(db, "flask.helpers.abort")
+    assert from_git.link_ref == from_git.commit and from_git.release is None
+
+    shutil.rmtree(repo.path)  # the remote goes away
+    crawl(db, [project], flask_library, tmp_path / "cache", jobs=1, pypi_index=str(index))
+
+    (from_pypi,) = store.load_candidates(db, "flask.helpers.abort")
+    assert (from_pypi.release, from_pypi.link_ref) == ("shop 1.2.0", "v1.2.0")
+    assert "abort(418)" in from_pypi.text
