@@ -792,9 +792,13 @@ def used_qualnames(db: Database) -> set[str]:
 
 
 def count_uses(db: Database) -> dict[str, tuple[int, int]]:
-    """qualname -> (uses that are not imports, projects with any use), for every used name."""
+    """qualname -> (uses that are not imports, projects with such a use), for every used name.
+
+    A name that projects only import counts (0, 0): the index says so in words.
+    """
     rows = db.query(
-        "SELECT qualname, SUM(kind != 'import') AS uses, COUNT(DISTINCT project) AS projects "
+        "SELECT qualname, SUM(kind != 'import') AS uses, "
+        "COUNT(DISTINCT CASE WHEN kind != 'import' THEN project END) AS projects "
         "FROM uses GROUP BY qualname"
     )
     return {row["qualname"]: (row["uses"], row["projects"]) for row in rows}

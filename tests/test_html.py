@@ -17,6 +17,7 @@ from test_render import (
     GAMMA,
     GAMMA_FILES,
     MAKE_RESPONSE,
+    URL_FOR,
     build_db,
     check_golden,
 )
@@ -322,3 +323,16 @@ def test_cli_renders_both_formats(make_repo, tmp_path: Path) -> None:
     default = runner.invoke(cli, ["render", "--db", db, "--out", str(tmp_path / "md")])
     assert default.exit_code == 0
     assert not list((tmp_path / "md").rglob("*.html"))
+
+
+def test_the_index_counts_projects_by_real_uses_and_says_when_a_name_is_only_imported(
+    tmp_path: Path,
+) -> None:
+    db = build_db()
+    with db.conn:  # make every use of url_for an import only
+        db.execute("DELETE FROM uses WHERE qualname = ? AND kind != 'import'", [URL_FOR])
+    directory, report = render_site(tmp_path, db)
+    assert report.failures == ()
+    row = re.search(r'(?s)<li data-name="url_for .*?</li>', read(directory / "index.html"))
+    assert row is not None
+    assert '<span class="count" title="the projects only import it">imported only</span>' in row[0]
