@@ -18,6 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from miner import store
+from miner.cli import cli
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
 
@@ -25,6 +29,7 @@ PROJECTS = 4
 FILES = 60
 VIEWS = 10
 DEADLINE = 30.0  # seconds a crawl may take before the test calls it hung
+STOP = 10.0  # seconds a killed crawl may take to stop, far below its --timeout
 
 
 def module(project: int, index: int, generation: int) -> str:
@@ -87,7 +92,7 @@ class Crawl:
         command = [
             sys.executable, "-m", "miner", "crawl", "--projects", str(projects),
             "--cache", str(tmp_path / "cache"), "--db", str(db), "--jobs", str(jobs),
-            "--timeout", "20",
+            "--timeout", "120",  # a git timer left running would outlast STOP
         ]  # fmt: skip
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -127,10 +132,10 @@ class Crawl:
         except ProcessLookupError:  # already gone
             pass
 
-    def finish(self) -> int:
+    def finish(self, deadline: float = DEADLINE) -> int:
         """Wait for the crawl to end; a crawl that does not end in time has hung."""
         try:
-            return self.process.wait(timeout=DEADLINE)
+            return self.process.wait(timeout=deadline)
         except subprocess.TimeoutExpired:
             self.kill(signal.SIGKILL)
             self.process.wait()
@@ -158,7 +163,9 @@ def check_whole(db: Path) -> dict[str, tuple[str, int, int]]:
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        state = {}
+        state: dict[str, tuple[str, int, int]] = {}
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'projects'").fetchone():
+            return state  # killed before it made the schema: an empty database is whole too
         for name, commit in conn.execute('SELECT name, "commit" FROM projects').fetchall():
             files = conn.execute("SELECT COUNT(*) FROM files WHERE project = ?", [name])
             uses = conn.execute("SELECT COUNT(*) FROM uses WHERE project = ?", [name])
@@ -243,7 +250,7 @@ def test_a_crawl_killed_at_several_points_loses_nothing(corpus, tmp_path: Path) 
         crawl = Crawl(tmp_path, projects, db, f"round{number}")
         if crawl.wait_for(lambda crawl=crawl, reached=reached: reached(crawl)):
             crawl.kill(sig)
-        code = crawl.finish()
+        code = crawl.finish(STOP)
         output = crawl.output()
         if code != 0:  # the kill landed before the crawl ended
             killed += 1
@@ -274,7 +281,7 @@ def test_a_crawl_killed_while_it_creates_the_database(corpus, tmp_path: Path) ->
     crawl = Crawl(tmp_path, projects, db, "creating")
     if crawl.wait_for(db.exists):
         crawl.kill(signal.SIGKILL)
-    crawl.finish()
+    crawl.finish(STOP)
     check_whole(db)
     complete(tmp_path, projects, db)
 
@@ -287,4 +294,50 @@ def test_two_crawls_at_once_on_one_database_both_finish(corpus, tmp_path: Path) 
     codes = (first.finish(), second.finish())
     assert codes == (0, 0), first.output() + second.output()
     check_whole(db)
+    complete(tmp_path, projects, db)
+
+
+def test_lock_files_left_by_a_killed_git_do_not_block_the_next_crawl(corpus, tmp_path: Path):
+    """SIGKILL reaching git mid-fetch leaves its lock files; the next crawl fetches anyway."""
+    db = tmp_path / "miner.db"
+    complete(tmp_path, corpus(0), db)
+    projects = corpus(1)
+    entries = [path for path in (tmp_path / "cache").iterdir() if path.is_dir()]
+    assert len(entries) == PROJECTS
+    for entry in entries:
+        for name in ("shallow.lock", "HEAD.lock", "config.lock", "packed-refs.lock",
+                     "refs/heads/main.lock"):  # fmt: skip
+            (entry / name).write_text("", encoding="utf-8")
+
+    complete(tmp_path, projects, db)
+
+
+def test_a_crawl_that_waits_too_long_for_the_database_says_so(
+    corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holding the write lock past the busy timeout: one line, rows kept."""
+    db = tmp_path / "miner.db"
+    projects = corpus(0)
+    before = complete(tmp_path, projects, db)
+    corpus(1)
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_SECONDS", 1)
+    arguments = ["crawl", "--projects", str(projects), "--cache", str(tmp_path / "cache"),
+                 "--db", str(db), "--jobs", "1"]  # fmt: skip
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer, in the middle of its transaction
+    try:
+        started = time.monotonic()
+        result = CliRunner().invoke(cli, arguments, catch_exceptions=False)
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: {db}: another process has been writing to this database for over 1 s "
+        "(another miner crawl?): let it finish, then run again"
+    )
+    assert 1 <= waited < STOP
+    assert check_whole(db) == before
     complete(tmp_path, projects, db)

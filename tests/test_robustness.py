@@ -1,0 +1,587 @@
+"""Broken and hostile input never stops a crawl, loses rows, hangs, or escapes its place (issue 8).
+
+Every case goes through the command line (`miner crawl`, `miner render`) on real git
+repositories built on disk: no network, only file:// URLs and servers on 127.0.0.1. Each
+failure is one line naming the input and what to do; the other projects go on; the exit
+status is 1 when anything failed; rows stored earlier stay.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import markdown
+import pytest
+from click.testing import CliRunner, Result
+from markupsafe import escape
+
+from miner.cli import cli
+
+APP = textwrap.dedent(
+    """\
+    from flask import Flask, make_response
+
+    app = Flask(__name__)
+
+
+    @app.route("/")
+    def index():
+        return make_response("hello", 200)
+    """
+)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def project_list(tmp_path: Path, *projects: dict[str, str]) -> Path:
+    """A projects.toml of the given tables (JSON strings are valid TOML basic strings)."""
+    tables = [
+        "[[project]]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in table.items())
+        for table in projects
+    ]
+    path = tmp_path / "projects.toml"
+    path.write_text("\n".join(tables), encoding="utf-8")
+    return path
+
+
+def crawl(tmp_path: Path, projects: Path, *options: str, timeout: str = "30") -> Result:
+    return run(
+        "crawl", "--projects", str(projects), "--cache", str(tmp_path / "cache"),
+        "--db", str(tmp_path / "miner.db"), "--jobs", "1", "--timeout", timeout, *options,
+    )  # fmt: skip
+
+
+def query(tmp_path: Path, sql: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(tmp_path / "miner.db") as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def files_of(tmp_path: Path, project: str) -> dict[str, str]:
+    rows = query(tmp_path, "SELECT path, status FROM files WHERE project = ?", project)
+    return dict(rows)
+
+
+def failure_lines(result: Result) -> list[str]:
+    return [line for line in result.output.splitlines() if ": FAILED: " in line]
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+# -- the project list --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[[project]\nname = "a"\n',
+            "invalid TOML: Expected ']]' at the end of an array declaration "
+            "(at line 1, column 10) (fix the syntax there)",
+        ),
+        ('[[project]]\nname = "a"\n', 'project 1 ("a") has no "url" (add url = "...")'),
+        (
+            '[[project]]\nname = "a"\nurl = "x"\n\n[[project]]\nname = "A"\nurl = "y"\n',
+            'project 2 ("A") has the same name as project 1; give each project its own name',
+        ),
+        (
+            '[[project]]\nname = "a"\nurl = "x"\nlisence = "MIT"\n',
+            'project 1 ("a") has unknown key "lisence"; did you mean "license"?',
+        ),
+    ],
+    ids=["invalid-toml", "missing-url", "duplicate-names", "unknown-key"],
+)
+def test_a_broken_project_list_is_one_line_and_touches_nothing(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    projects = tmp_path / "projects.toml"
+    projects.write_text(text, encoding="utf-8")
+
+    result = crawl(tmp_path, projects)
+
+    assert result.exit_code == 1
+    assert result.output == f"Error: {projects}: {message}\n"
+    assert not (tmp_path / "miner.db").exists()
+
+
+# -- remotes -----------------------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server() -> Iterator[dict[str, str]]:
+    """Two loopback servers: one answers 401 asking for a password, one accepts and stalls."""
+
+    class AsksForPassword(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="private"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    private = http.server.ThreadingHTTPServer(("127.0.0.1", 0), AsksForPassword)
+    stalling = socket.socket()
+    stalling.bind(("127.0.0.1", 0))
+    stalling.listen(8)  # the kernel accepts connections; nobody ever answers
+    thread = threading.Thread(target=private.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {
+            "private": f"http://127.0.0.1:{private.server_address[1]}/owner/private.git",
+            "stalling": f"http://127.0.0.1:{stalling.getsockname()[1]}/owner/slow.git",
+        }
+    finally:
+        private.shutdown()
+        private.server_close()
+        stalling.close()
+        thread.join(timeout=5)
+
+
+def test_bad_remotes_fail_one_line_each_and_the_others_go_on(
+    make_repo, tmp_path: Path, server: dict[str, str]
+) -> None:
+    good = make_repo({"app.py": APP}, name="good")
+    empty = tmp_path / "empty.git"
+    git(tmp_path, "init", "-q", "--bare", str(empty))
+    refused = f"https://127.0.0.1:{closed_port()}/owner/x.git"
+    projects = project_list(
+        tmp_path,
+        {"name": "Scheme", "url": "foo://example.invalid/x.git"},
+        {"name": "Nowhere", "url": str(tmp_path / "no such dir")},
+        {"name": "Refused", "url": refused},
+        {"name": "Private", "url": server["private"]},
+        {"name": "Empty", "url": str(empty)},
+        {"name": "Good", "url": good.url},
+    )
+    started = time.monotonic()
+
+    result = crawl(tmp_path, projects, timeout="10")
+
+    assert time.monotonic() - started < 10  # a password prompt would wait forever
+    assert result.exit_code == 1
+    lines = failure_lines(result)
+    refused_line = lines.pop(2)  # curl's own words, which vary between versions, then advice
+    assert refused_line.startswith(f"Refused: FAILED: Refused: cannot fetch {refused}: ")
+    assert "127.0.0.1" in refused_line.split(": cannot fetch ", 1)[1].split(": ", 1)[1]
+    assert refused_line.endswith(" (check the url and your network connection)")
+    assert lines == [
+        "Scheme: FAILED: Scheme: cannot fetch foo://example.invalid/x.git: unsupported URL "
+        "scheme (use https://, ssh://, git://, file:// or a local path)",
+        f"Nowhere: FAILED: Nowhere: cannot fetch {tmp_path / 'no such dir'}: repository not "
+        "found (check the url in the project list)",
+        f"Private: FAILED: Private: cannot fetch {server['private']}: access denied: private or "
+        "missing repository (check the url in the project list)",
+        f"Empty: FAILED: Empty: cannot fetch {empty}: repository is empty (check the url in the "
+        "project list)",
+    ]
+    assert "Traceback" not in result.output
+    assert "crawled 1 of 6 projects" in result.output
+    assert files_of(tmp_path, "Good") == {"app.py": "scanned"}
+    failed = query(tmp_path, "SELECT project FROM crawls WHERE status = 'failed' ORDER BY id")
+    assert [name for (name,) in failed] == ["Scheme", "Nowhere", "Refused", "Private", "Empty"]
+
+
+def test_a_stalled_remote_times_out_and_keeps_the_rows_it_had(
+    make_repo, tmp_path: Path, server: dict[str, str]
+) -> None:
+    remote = make_repo({"app.py": APP}, name="slow")
+    assert crawl(tmp_path, project_list(tmp_path, {"name": "Slow", "url": remote.url})).exit_code == 0
+    projects = project_list(tmp_path, {"name": "Slow", "url": server["stalling"]})
+    started = time.monotonic()
+
+    result = crawl(tmp_path, projects, timeout="2")
+
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert failure_lines(result) == [
+        f"Slow: FAILED: Slow: cannot fetch {server['stalling']}: timed out after 2 s "
+        "(raise the timeout or try again later)"
+    ]
+    assert files_of(tmp_path, "Slow") == {"app.py": "scanned"}  # the last good crawl's rows
+    assert query(tmp_path, "SELECT COUNT(*) FROM uses WHERE project = 'Slow'") == [(4,)]
+
+
+def test_a_repository_without_python_files_is_an_empty_ok_crawl(make_repo, tmp_path: Path) -> None:
+    remote = make_repo({"README.md": "no code\n", "setup.cfg": "[metadata]\n"}, name="docs")
+
+    result = crawl(tmp_path, project_list(tmp_path, {"name": "Docs", "url": remote.url}))
+
+    assert result.exit_code == 0, result.output
+    assert "Docs: " in result.output and ", 0 files, 0 scanned" in result.output
+    assert query(tmp_path, "SELECT status, files, uses FROM crawls") == [("ok", 0, 0)]
+    rendered = run("render", "--db", str(tmp_path / "miner.db"), "--out", str(tmp_path / "site"))
+    assert rendered.exit_code == 0 and "wrote 0 pages" in rendered.output
+
+
+def test_a_default_branch_renamed_between_crawls_is_followed(make_repo, tmp_path: Path) -> None:
+    remote = make_repo({"old.py": APP}, name="renamed")
+    projects = project_list(tmp_path, {"name": "Renamed", "url": remote.url})
+    assert crawl(tmp_path, projects).exit_code == 0
+    git(remote.path, "branch", "-m", "main", "trunk")
+    head = remote.commit({"new.py": APP}, delete=("old.py",))
+
+    result = crawl(tmp_path, projects)
+
+    assert result.exit_code == 0, result.output
+    assert query(tmp_path, 'SELECT branch, "commit" FROM projects') == [("trunk", head)]
+    assert files_of(tmp_path, "Renamed") == {"new.py": "scanned"}
+    assert query(tmp_path, "SELECT DISTINCT path FROM uses") == [("new.py",)]
+
+
+def test_a_force_pushed_history_replaces_the_rows(make_repo, tmp_path: Path) -> None:
+    remote = make_repo({"kept.py": APP, "dropped.py": APP}, name="rewritten")
+    projects = project_list(tmp_path, {"name": "Rewritten", "url": remote.url})
+    assert crawl(tmp_path, projects).exit_code == 0
+    git(remote.path, "checkout", "-q", "--orphan", "rewrite")
+    git(remote.path, "rm", "-q", "--cached", "dropped.py")
+    (remote.path / "dropped.py").unlink()
+    git(remote.path, "-c", "user.name=F", "-c", "user.email=f@example.org",
+        "commit", "-q", "-m", "history rewritten")  # fmt: skip
+    git(remote.path, "branch", "-M", "rewrite", "main")  # main now has no common history
+    head = git(remote.path, "rev-parse", "HEAD")
+
+    result = crawl(tmp_path, projects)
+
+    assert result.exit_code == 0, result.output
+    assert query(tmp_path, 'SELECT "commit" FROM projects') == [(head,)]
+    assert files_of(tmp_path, "Rewritten") == {"kept.py": "scanned"}
+    assert query(tmp_path, "SELECT DISTINCT path FROM uses") == [("kept.py",)]
+
+
+# -- files -------------------------------------------------------------------------------------
+
+IMPORT = b"from flask import make_response\n"
+DEEP = r"(RecursionError|MemoryError|SyntaxError): .+"  # which one depends on Python's version
+BAD_FILES: dict[str, tuple[bytes, str, str | None]] = {  # path: (content, status, error regex)
+    "py2/print.py": (IMPORT + b'print "hello"\n', "unparsable",
+                     r"SyntaxError: Missing parentheses in call to 'print'.* \(line 2\)"),
+    "py2/except.py": (IMPORT + b"try:\n    pass\nexcept Exception, e:\n    pass\n",
+                      "unparsable", r"SyntaxError: .+ \(line 4\)"),
+    "syntax.py": (IMPORT + b"def broken(:\n", "unparsable", r"SyntaxError: .+ \(line 2\)"),
+    "latin1_cookie.py": (b"# -*- coding: latin-1 -*-\n" + IMPORT + 'make_response("caf\xe9")\n'
+                         .encode("latin-1"), "scanned", None),
+    "latin1_no_cookie.py": (IMPORT + 'make_response("caf\xe9")\n'.encode("latin-1"),
+                            "unparsable", r"SyntaxError: .*'utf-8' codec can't decode byte 0xe9.*"),
+    "bogus_cookie.py": (b"# -*- coding: klingon -*-\n" + IMPORT, "unparsable",
+                        r"SyntaxError: unknown encoding.*klingon.*"),
+    "bom.py": (b"\xef\xbb\xbf" + IMPORT + b"make_response()\n", "scanned", None),
+    "nul.py": (IMPORT + b"x = 1\0\n", "unparsable", r"binary content: the file holds NUL bytes"),
+    "generated.py": (IMPORT + b"x = 1\n" * 200_000, "too-large",
+                     rf"{len(IMPORT) + 1_200_000} bytes, over the 1000000 cap"),
+    "deep/parens.py": (IMPORT + b"x = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n",
+                       "unparsable", DEEP),
+    "deep/chain.py": (IMPORT + b"x = " + b" + ".join([b"a"] * 100_000) + b"\n", "unparsable", DEEP),
+    "deep/unary.py": (IMPORT + b"x = " + b"-" * 100_000 + b"a\n", "unparsable", DEEP),
+    "deep/calls.py": (IMPORT + b"x = f" + b"()" * 50_000 + b"\n", "unparsable", DEEP),
+    "deep/lambdas.py": (IMPORT + b"x = " + b"lambda: " * 20_000 + b"1\n", "unparsable", DEEP),
+    "fine.py": (IMPORT + b"make_response()\n", "scanned", None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_broken_files_are_recorded_and_never_stop_the_crawl(
+    make_repo, tmp_path: Path, jobs: str
+) -> None:
+    """Each file gets its status and one-line reason, in this process and in worker processes."""
+    remote = make_repo({path: content for path, (content, _, _) in BAD_FILES.items()}, name="bad")
+
+    result = crawl(tmp_path, project_list(tmp_path, {"name": "Bad", "url": remote.url}), "-j", jobs)
+
+    assert result.exit_code == 0, result.output
+    rows = {path: (status, error) for path, status, error in query(
+        tmp_path, "SELECT path, status, error FROM files"
+    )}  # fmt: skip
+    assert rows.keys() == BAD_FILES.keys()
+    for path, (_, status, error) in BAD_FILES.items():
+        assert rows[path][0] == status, path
+        if error is None:
+            assert rows[path][1] is None, path
+        else:
+            assert re.fullmatch(error, rows[path][1]) and "\n" not in rows[path][1], rows[path]
+    assert query(tmp_path, "SELECT DISTINCT path FROM uses ORDER BY path") == [
+        ("bom.py",), ("fine.py",), ("latin1_cookie.py",)
+    ]
+    unparsable = sum(status == "unparsable" for _, status, _ in BAD_FILES.values())
+    assert query(tmp_path, "SELECT files, unparsable FROM crawls") == [(len(BAD_FILES), unparsable)]
+
+
+ODD_NAMES = {
+    "Spaces": 'dir with space/my "quoted" file.py',
+    "Unicode": "café/naïve l'école.py",
+}
+
+
+def test_odd_file_names_survive_crawl_and_render_with_correct_links(
+    make_repo, tmp_path: Path
+) -> None:
+    tables = []
+    for name, path in ODD_NAMES.items():
+        code = APP + f"\n\ndef {name.lower()}():\n    return make_response()\n"  # not copies
+        remote = make_repo({path: code}, name=name.lower())
+        tables.append({"name": name, "url": remote.url, "web": f"https://github.com/o/{name}"})
+    assert crawl(tmp_path, project_list(tmp_path, *tables)).exit_code == 0
+    site = tmp_path / "site"
+
+    result = run("render", "--db", str(tmp_path / "miner.db"), "--out", str(site),
+                 "--format", "both", "--name", "flask.make_response")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    markdown = (site / "flask" / "flask-helpers-make-response.markdown").read_text("utf-8")
+    html = (site / "flask" / "flask-helpers-make-response-examples.html").read_text("utf-8")
+    for name, path in ODD_NAMES.items():
+        (commit,) = query(tmp_path, 'SELECT "commit" FROM projects WHERE name = ?', name)[0]
+        assert files_of(tmp_path, name) == {path: "scanned"}
+        url = re.escape(f"https://github.com/o/{name}/blob/{commit}/{quote(path)}") + r"#L\d+-L\d+"
+        label = " / ".join([name, *path.split("/")])
+        assert re.search(rf"\[\*\*{re.escape(label)}\*\*\]\({url}\)\n", markdown), label
+        escaped = re.escape(str(escape(label)))
+        assert re.search(rf'<a href="{url}"><strong>{escaped}</strong></a>', html), label
+
+
+# -- hostile repositories ----------------------------------------------------------------------
+
+
+def test_symlinks_are_never_followed(make_repo, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.py"
+    outside.write_text(APP, encoding="utf-8")
+    remote = make_repo({"real.py": APP}, name="links")
+    links = {
+        "escape.py": str(outside),  # absolute, outside the repository
+        "up.py": "../../outside.py",  # relative, climbing out
+        "loop_a.py": "loop_b.py",  # a loop
+        "loop_b.py": "loop_a.py",
+        "self.py": "self.py",
+        "pkg": "..",  # a directory loop: pkg/pkg/pkg/...
+        "passwd.py": "/etc/passwd",
+    }
+    for name, target in links.items():
+        os.symlink(target, remote.path / name)
+    git(remote.path, "add", "-A")
+    git(remote.path, "commit", "-q", "-m", "links")
+    assert git(remote.path, "ls-files", "-s", "up.py").startswith("120000 ")
+
+    result = crawl(tmp_path, project_list(tmp_path, {"name": "Links", "url": remote.url}))
+
+    assert result.exit_code == 0, result.output
+    assert files_of(tmp_path, "Links") == {"real.py": "scanned"}
+    assert query(tmp_path, "SELECT DISTINCT path FROM uses") == [("real.py",)]
+
+
+@pytest.mark.parametrize("name", ["../../etc", "/tmp/abs", "..", "a/../../b", "~root"])
+def test_a_project_name_cannot_escape_the_cache_or_the_output(
+    make_repo, tmp_path: Path, name: str
+) -> None:
+    remote = make_repo({"app.py": APP}, name="escape")
+    before = set(tmp_path.iterdir())
+
+    crawled = crawl(tmp_path, project_list(tmp_path, {"name": name, "url": remote.url}))
+    rendered = run("render", "--db", str(tmp_path / "miner.db"), "--out",
+                   str(tmp_path / "site"), "--format", "both")  # fmt: skip
+
+    assert crawled.exit_code == 0 and rendered.exit_code == 0, crawled.output + rendered.output
+    created = set(tmp_path.iterdir()) - before
+    assert {path.name for path in created} <= {"cache", "site", "miner.db", "miner.db-wal",
+                                               "miner.db-shm", "projects.toml"}  # fmt: skip
+    cache = (tmp_path / "cache").resolve()
+    for entry in cache.iterdir():
+        assert entry.resolve().parent == cache and not entry.name.startswith(".")
+    for page in (tmp_path / "site").rglob("*"):
+        assert page.resolve().is_relative_to((tmp_path / "site").resolve())
+    assert files_of(tmp_path, name) == {"app.py": "scanned"}
+
+
+def test_submodules_are_not_fetched_nor_their_commands_run(make_repo, tmp_path: Path) -> None:
+    inner = make_repo({"inner.py": APP}, name="inner")
+    marker = tmp_path / "submodule-ran"
+    outer = make_repo(
+        {
+            "outer.py": APP,
+            ".gitmodules": f'[submodule "vendor"]\n\tpath = vendor\n\turl = {inner.url}\n'
+            f"\tupdate = !touch {marker}\n",
+        },
+        name="outer",
+    )
+    inner_head = git(inner.path, "rev-parse", "HEAD")
+    git(outer.path, "update-index", "--add", "--cacheinfo", f"160000,{inner_head},vendor")
+    git(outer.path, "commit", "-q", "-m", "add a submodule")
+    assert git(outer.path, "ls-files", "-s", "vendor").startswith("160000 ")
+
+    result = crawl(tmp_path, project_list(tmp_path, {"name": "Outer", "url": outer.url}))
+
+    assert result.exit_code == 0, result.output
+    assert files_of(tmp_path, "Outer") == {"outer.py": "scanned"}
+    (entry,) = [p for p in (tmp_path / "cache").iterdir() if p.is_dir()]
+    missing = subprocess.run(["git", "--git-dir", str(entry), "cat-file", "-e", inner_head])
+    assert missing.returncode != 0  # the submodule's commit was never fetched
+    assert not marker.exists()
+
+
+def test_hooks_filters_and_attributes_never_run(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's git config and templates that run commands, and a repository asking for them.
+
+    Hooks from the user's template directory (a reference-transaction hook runs on every ref
+    update, fetches included), clean/smudge/process filters, a textconv diff driver and
+    fsmonitor all point at a script that touches a marker; the repository's .gitattributes
+    names the filters for every file. Plain `git clone` runs them (checked first); a crawl
+    never does.
+    """
+    marker = tmp_path / "ran"
+    script = tmp_path / "touch-marker"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\ncat\n", encoding="utf-8")
+    script.chmod(0o755)
+    templates = tmp_path / "templates"
+    (templates / "hooks").mkdir(parents=True)
+    for hook in ("reference-transaction", "post-checkout", "post-merge", "pre-auto-gc"):
+        (templates / "hooks" / hook).symlink_to(script)
+    remote = make_repo(
+        {"app.py": APP, ".gitattributes": "* filter=evil diff=evil\n*.py filter=evil\n"},
+        name="hostile",
+    )
+    config = tmp_path / "gitconfig"
+    config.write_text(
+        f"[init]\n\ttemplateDir = {templates}\n"
+        f'[filter "evil"]\n\tclean = {script}\n\tsmudge = {script}\n\trequired = true\n'
+        f'[diff "evil"]\n\ttextconv = {script}\n'
+        f"[core]\n\tfsmonitor = {script}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    git(tmp_path, "clone", "-q", remote.url, str(tmp_path / "plain-clone"))
+    assert marker.exists()  # the setup is armed: ordinary git runs these commands
+    marker.unlink()
+
+    result = crawl(tmp_path, project_list(tmp_path, {"name": "Hostile", "url": remote.url}))
+    remote.commit({"more.py": APP})
+    again = crawl(tmp_path, project_list(tmp_path, {"name": "Hostile", "url": remote.url}))
+
+    assert result.exit_code == 0 and again.exit_code == 0, result.output + again.output
+    assert files_of(tmp_path, "Hostile") == {"app.py": "scanned", "more.py": "scanned"}
+    assert not marker.exists()
+
+
+# -- output safety -----------------------------------------------------------------------------
+
+HOSTILE_SOURCE = '''\
+from flask import Flask, make_response
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def index():
+    # </pre><script>alert("comment")</script> {{ 7*7 }} {% raw %}
+    doc = """
+````
+</pre><script>alert("pre")</script>
+{{ 7*7 }} {% raw %}{{ config }}{% endraw %} {# comment #} <!-- -->
+```
+"""
+    return make_response("<script>alert(1)</script>{{ 7*7 }}" + doc, 200)
+'''
+
+
+def test_hostile_source_and_blurb_stay_inert_in_markdown_and_html(
+    make_repo, tmp_path: Path
+) -> None:
+    remote = make_repo({"app.py": HOSTILE_SOURCE}, name="hostile")
+    blurb = '<img src=x onerror="alert(1)"> <b>bold</b> {{ 7*7 }} {% if true %}x{% endif %}'
+    projects = project_list(
+        tmp_path,
+        {"name": "Evil <i>Co</i> {{ 6*6 }}", "url": remote.url, "blurb": blurb,
+         "web": "https://github.com/o/evil"},
+    )  # fmt: skip
+    assert crawl(tmp_path, projects).exit_code == 0
+    site = tmp_path / "site"
+
+    result = run("render", "--db", str(tmp_path / "miner.db"), "--out", str(site),
+                 "--format", "both", "--name", "flask.make_response")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    markdown = (site / "flask" / "flask-helpers-make-response.markdown").read_text("utf-8")
+    fence = "`````"  # longer than the longest run of backticks in the code
+    assert markdown.count(fence) == 2
+    code = markdown.split(f"{fence}python\n", 1)[1].split(fence, 1)[0].replace("~~", "")
+    for line in HOSTILE_SOURCE.splitlines()[9:]:  # from the docstring on: verbatim
+        assert f"\n{line}\n" in code, line
+    shown = "&lt;img src=x onerror=\"alert(1)\"&gt; &lt;b&gt;bold&lt;/b&gt; {{ 7*7 }} {% if true"
+    assert f"\n{shown} %}}x{{% endif %}}\n" in markdown  # no template ran, no tag is left
+    assert "## Example 1 from Evil <i>Co</i> {{ 6*6 }}\n" in markdown
+
+    page = (site / "flask" / "flask-helpers-make-response-examples.html").read_text("utf-8")
+    for raw in ("</pre><script>", "<img", "<b>bold", "<i>Co"):
+        assert raw not in page
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
+    assert "Evil &lt;i&gt;Co&lt;/i&gt; {{ 6*6 }}" in page
+    assert page.count("<pre") == page.count("</pre>") >= 1
+    assert "{{ 7*7 }} {% if true %}x{% endif %}" in page  # shown literally, never run
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }}" in page  # the code, escaped
+    assert "<script" not in page
+    index = (site / "flask" / "index.html").read_text("utf-8")
+    assert "<script>alert" not in index and "<img" not in index
+
+
+def test_repository_text_cannot_inject_html_or_links_into_markdown_pages(
+    make_repo, tmp_path: Path
+) -> None:
+    """A README description, a documentation URL and a file name come from strangers.
+
+    Published Markdown is turned into HTML by a site generator that passes raw HTML and any
+    link through (Python-Markdown, as Pelican uses it): none of them may become markup there.
+    """
+    name = "<img src=x onerror=alert(4)>[x](javascript:alert(5)).py"
+    remote = make_repo(
+        {
+            "README.md": "# Proj\n\n&lt;script&gt;alert(1)&lt;/script&gt; A tool "
+            "[click](javascript:alert(3)) for things.\n",
+            "pyproject.toml": '[project]\nname = "proj"\n[project.urls]\n'
+            'Documentation = "https://docs.example.org/)<script>alert(2)</script>"\n',
+            name: APP,
+        },
+        name="meta",
+    )
+    projects = project_list(
+        tmp_path, {"name": "Meta", "url": remote.url, "web": "https://github.com/o/meta"}
+    )
+    assert crawl(tmp_path, projects).exit_code == 0
+    site = tmp_path / "site"
+
+    result = run("render", "--db", str(tmp_path / "miner.db"), "--out", str(site),
+                 "--name", "flask.make_response")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    page = (site / "flask" / "flask-helpers-make-response.markdown").read_text("utf-8")
+    published = markdown.markdown(page.split("\n\n", 1)[1], extensions=["fenced_code"])
+    assert "<script" not in published and "<img" not in published
+    assert 'href="javascript' not in published
+    docs = "https://docs.example.org/%29%3Cscript%3Ealert%282%29%3C/script%3E"  # still a URL
+    assert f'<a href="{docs}">documentation</a>' in published
+    assert "&lt;img src=x onerror=alert(4)&gt;[x](javascript:alert(5)).py" in published  # text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; A tool" in published
