@@ -22,6 +22,7 @@ import os
 import signal
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -129,23 +130,35 @@ def crawl(
             db, projects, context, cache_dir, dask, timeout, listener, finish, pypi_index
         )
     else:
-        with _executor(jobs, context) as executor:
+        executor = _executor(jobs, context)
+        try:
             for project in projects:
                 listener.project_started(project)
                 commit, scan_key = store.crawl_state(db, project.name)
-                work = crawl_project_work(
-                    project,
-                    context,
-                    cache_dir,
-                    timeout=timeout,
-                    known=KnownState(commit, scan_key),
-                    cache=_DatabaseCache(db),
-                    texts_stored=functools.partial(store.stored_texts, db),
-                    mapper=functools.partial(_map_on, executor),
-                    progress=functools.partial(listener.files_scanned, project),
-                    pypi_index=pypi_index,
-                )
+                try:
+                    work = crawl_project_work(
+                        project,
+                        context,
+                        cache_dir,
+                        timeout=timeout,
+                        known=KnownState(commit, scan_key),
+                        cache=_DatabaseCache(db),
+                        texts_stored=functools.partial(store.stored_texts, db),
+                        mapper=functools.partial(_map_on, executor),
+                        progress=functools.partial(listener.files_scanned, project),
+                        pypi_index=pypi_index,
+                    )
+                except BrokenProcessPool:  # a worker was killed (out of memory): this project
+                    executor.shutdown(wait=False, cancel_futures=True)  # fails, the rest goes on
+                    executor = _executor(jobs, context)
+                    work = ProjectWork(
+                        project, _now(), _now(),
+                        error=f"{project.name}: a scan worker process died (out of memory?); "
+                        "crawl it again, or with --jobs 1 to find the file",
+                    )
                 finish(_store(db, context, work))
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
     if any(r.ok and not r.unchanged for r in report.results) or not db["candidates"].count:
         rank_corpus(db, library.name)  # scores depend on every project's rows: only on a change
         store.save_drift(db, detect_drift(db))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import hashlib
 import logging
 import re
@@ -607,6 +608,7 @@ def _cache_error(checkout: Checkout, reason: str) -> FetchError:
 PYPI_SIMPLE = "https://pypi.org/simple/"
 _MAX_SDIST_BYTES = 200_000_000
 _SDIST_SUFFIXES = (".tar.gz", ".zip")
+_MAX_MEMBER_BYTES = 20_000_000
 
 
 def fetch_release(
@@ -625,8 +627,8 @@ def fetch_release(
         archive = _download(url, cache_dir / "sdists", timeout)
         files = _unpack(archive)
     except (OSError, ValueError, tarfile.TarError, zipfile.BadZipFile) as error:
-        raise _fetch_error(
-            project, f"{reason}; the PyPI fallback failed too: {error} (check --pypi-index)"
+        raise FetchError(  # `reason` already names the project and its url
+            f"{reason}; the PyPI fallback failed too: {error} (check --pypi-index)"
         ) from None
     release = f"{project.pypi} {version}"
     git_dir = _cache_path(project, f"pypi:{project.pypi}", cache_dir)
@@ -717,19 +719,34 @@ def _download(url: str, folder: Path, timeout: float) -> Path:
 
 
 def _unpack(archive: Path) -> dict[str, bytes]:
-    """Regular files of an sdist by path inside its top folder; links and escapes are dropped."""
+    """Regular files of an sdist by path inside its top folder; links and escapes are dropped.
+
+    Files over _MAX_MEMBER_BYTES are skipped (the scan would not parse them anyway), and an
+    archive that unpacks to more than _MAX_SDIST_BYTES is refused: no archive bomb fills memory.
+    """
     members: dict[str, bytes] = {}
+    total = 0
+
+    def keep(name: str, size: int, read: Callable[[], bytes]) -> None:
+        nonlocal total
+        if size > _MAX_MEMBER_BYTES:
+            return
+        total += size
+        if total > _MAX_SDIST_BYTES:
+            raise ValueError(f"{archive.name} unpacks to more than {_MAX_SDIST_BYTES} bytes")
+        members[name] = read()[:size]
+
     if archive.name.endswith(".zip"):
         with zipfile.ZipFile(archive) as bundle:
             for info in bundle.infolist():
                 if not info.is_dir() and (info.external_attr >> 28) != 0o12:  # not a symlink
-                    members[info.filename] = bundle.read(info)
+                    keep(info.filename, info.file_size, functools.partial(bundle.read, info))
     else:
         with tarfile.open(archive) as bundle:
             for info in bundle.getmembers():
                 extracted = bundle.extractfile(info) if info.isfile() else None
                 if extracted is not None:
-                    members[info.name] = extracted.read()
+                    keep(info.name, info.size, extracted.read)
     files = {}
     for name, data in members.items():
         parts = [part for part in name.replace("\\", "/").split("/") if part not in ("", ".")]

@@ -285,3 +285,58 @@ def test_a_pypi_release_links_to_its_tag_when_git_listed_one(make_repo, tmp_path
     (from_pypi,) = store.load_candidates(db, "flask.helpers.abort")
     assert (from_pypi.release, from_pypi.link_ref) == ("shop 1.2.0", "v1.2.0")
     assert "abort(418)" in from_pypi.text
+
+
+def test_a_dead_worker_fails_its_project_and_the_crawl_goes_on(
+    make_repo, tmp_path, flask_library, monkeypatch
+):
+    from concurrent.futures.process import BrokenProcessPool
+
+    import miner.crawl as crawling
+
+    class DyingPool(crawling._InlineExecutor):
+        def map(self, *args, **kwargs):
+            raise BrokenProcessPool("a child process terminated abruptly")
+
+    made = []
+    real = crawling._executor
+
+    def executor(jobs, context):  # the first pool dies, the replacement works
+        made.append(DyingPool() if not made else real(1, context))
+        return made[-1]
+
+    monkeypatch.setattr(crawling, "_executor", executor)
+    first = make_repo({"a.py": "from flask import abort\nabort(1)\n"}, name="first")
+    second = make_repo({"b.py": "from flask import abort\nabort(2)\n"}, name="second")
+    db = store.open_db(tmp_path / "miner.db")
+
+    report = crawl(db, [Project("first", first.url), Project("second", second.url)],
+                   flask_library, tmp_path / "cache", jobs=2)
+
+    assert [r.project for r in report.failed] == ["first"]
+    assert "a scan worker process died" in report.failed[0].error
+    assert len(made) == 2
+    assert db["projects"].get("second")["commit"] == second.repo.head.commit.hexsha
+
+
+def test_an_sdist_that_unpacks_too_large_is_refused_in_one_line(
+    tmp_path, flask_library, monkeypatch
+):
+    from miner import sources
+
+    monkeypatch.setattr(sources, "_MAX_SDIST_BYTES", 1000)  # the download is smaller than that
+    index = tmp_path / "index"
+    make_sdist(index, "shop", "1.0.0", {"shop/views.py": "from flask import abort\n" * 200})
+    gone = Project("Shop", (tmp_path / "no-such-repo").as_uri(), pypi="shop")
+    db = store.open_db(tmp_path / "miner.db")
+
+    report = crawl(db, [gone], flask_library, tmp_path / "cache", jobs=1, pypi_index=str(index))
+
+    (failed,) = report.failed
+    assert "\n" not in failed.error
+    assert failed.error.startswith("Shop: cannot fetch file://")
+    assert failed.error.count("Shop: cannot fetch") == 1
+    assert failed.error.endswith(
+        "the PyPI fallback failed too: shop-1.0.0.tar.gz unpacks to more than 1000 bytes "
+        "(check --pypi-index)"
+    )
