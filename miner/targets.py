@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TypeVar
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -209,7 +210,8 @@ def _build_targets(definitions: dict[str, _Definitions], modules: list[str]) -> 
     for module, found in definitions.items():
         runtime = importlib.import_module(module)
         for name, statement in found.defined.items():
-            if hasattr(runtime, name):
+            # Type variables (T = TypeVar("T")) are typing plumbing, not API anyone calls.
+            if hasattr(runtime, name) and not isinstance(getattr(runtime, name), TypeVar):
                 canonical[f"{module}.{name}"] = _target(module, name, statement, found, runtime)
     aliases: dict[str, list[str]] = {qualname: [] for qualname in canonical}
     for module, found in definitions.items():

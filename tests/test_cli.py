@@ -102,6 +102,7 @@ def test_targets_lists_canonical_names_with_their_aliases():
     assert result.exit_code == 0
     assert "flask.helpers.make_response\tfunction  (also flask.make_response)\n" in result.output
     assert "flask.globals.request\tobject" in result.output
+    assert "flask.cli.F\t" not in result.output  # a TypeVar: typing plumbing, not API
 
 
 def test_explain_shows_the_chosen_example_and_why_others_lost(make_repo, tmp_path):
