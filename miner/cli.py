@@ -290,7 +290,9 @@ def render(
     for qualname, error in report.failures:
         click.echo(f"{qualname}: page not written: {error}", err=True)
     if mode != "quiet":
-        click.echo(f"wrote {len(report.pages)} pages to {out_dir}", err=True)
+        pages = len({path.stem.removesuffix("-examples") for path in report.pages})
+        noun = "page" if pages == 1 else "pages"
+        click.echo(f"wrote {pages} {noun} ({' and '.join(formats)}) to {out_dir}", err=True)
     for index in (path for path in report.files if path.name == rendering.HTML_INDEX):
         click.echo(f"HTML preview: {index}", err=True)
     if report.failures:

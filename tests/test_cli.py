@@ -224,3 +224,11 @@ def test_drift_is_reported_and_a_gone_example_is_replaced(make_repo, tmp_path):
 
     third = run("render", "--out", str(out), "--name", "flask.make_response", *common)
     assert "drift:" not in third.output  # the page is current again
+
+
+def test_render_counts_pages_not_files(projects_file, tmp_path):
+    db = tmp_path / "m.db"
+    run("crawl", "--projects", str(projects_file), "--cache", str(tmp_path / "c"), "--db", str(db))
+    result = run("render", "--db", str(db), "--out", str(tmp_path / "site"),
+                 "--name", "flask.make_response", "--format", "both")
+    assert f"wrote 1 page (markdown and html) to {tmp_path / 'site'}\n" in result.output

@@ -236,7 +236,7 @@ def test_a_repository_without_python_files_is_an_empty_ok_crawl(make_repo, tmp_p
     assert "Docs: " in result.output and ", 0 files, 0 scanned" in result.output
     assert query(tmp_path, "SELECT status, files, uses FROM crawls") == [("ok", 0, 0)]
     rendered = run("render", "--db", str(tmp_path / "miner.db"), "--out", str(tmp_path / "site"))
-    assert rendered.exit_code == 0 and "wrote 0 pages" in rendered.output
+    assert rendered.exit_code == 0 and "wrote 0 pages (markdown)" in rendered.output
 
 
 def test_a_default_branch_renamed_between_crawls_is_followed(make_repo, tmp_path: Path) -> None:
