@@ -312,7 +312,8 @@ def shape_summary(shapes: Iterable[tuple[str, str]], limit: int = 5) -> list[tup
     for project, shape in shapes:
         uses[shape] += 1
         projects.setdefault(shape, set()).add(project)
-    ordered = sorted(uses, key=lambda s: (-uses[s], -len(projects[s]), s))
+    # Shapes many projects share describe the name better than one project's habit.
+    ordered = sorted(uses, key=lambda s: (-len(projects[s]), -uses[s], s))
     return [(shape, uses[shape], len(projects[shape])) for shape in ordered[:limit]]
 
 

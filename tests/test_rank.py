@@ -213,3 +213,8 @@ def test_project_signals_reward_recent_commits_and_authors(context):
     scores = {c.project: c.score for c in ranked([quiet, busy])}
     # Same recency; the busy project adds a full quarter for commits and one for authors.
     assert scores["Busy"].project_signals == pytest.approx(scores["Quiet"].project_signals + 0.5)
+
+
+def test_shape_summary_puts_shapes_shared_by_many_projects_first():
+    rows = [("A", "f(int)")] * 5 + [("A", "f()"), ("B", "f()"), ("C", "f()")]
+    assert shape_summary(rows) == [("f()", 3, 3), ("f(int)", 5, 1)]
