@@ -520,3 +520,12 @@ def test_an_unknown_style_is_an_error(tmp_path: Path) -> None:
 def test_markdown_inline_turns_rest_into_code_spans() -> None:
     text = "Use :func:`~flask.url_for`, :meth:`Flask.run <flask.Flask.run>` and ``x == 1``."
     assert markdown_inline(text) == "Use `url_for`, `Flask.run` and `x == 1`."
+
+
+def test_the_bundled_intros_replace_the_generated_one(tmp_path: Path) -> None:
+    pages, failures = render(tmp_path, names=[REQUEST], intros=None)  # None: data/intros
+    assert failures == []
+    page = pages["flask-globals-request.markdown"]
+    assert "is an object in the `flask.globals` module" in page
+    assert "a proxy to the `Request` being handled right now" in page
+    assert "docstring" not in page
