@@ -17,7 +17,7 @@ from miner import progress as progressing
 from miner import rank, sources, store, targets
 from miner import render as rendering
 from miner import serve as serving
-from miner.model import MinerError
+from miner.model import MinerError, Project
 from miner.resources import resource_dir
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -197,7 +197,7 @@ def _existing_db(db_path: Path) -> store.Database:
     return store.open_db(db_path)
 
 
-def _select(projects: list, names: tuple[str, ...]) -> list:
+def _select(projects: list[Project], names: tuple[str, ...]) -> list[Project]:
     known = {project.name for project in projects}
     unknown = [name for name in names if name not in known]
     if unknown:

@@ -50,7 +50,7 @@ from miner.scan import (
     scan_tree,
     use_context,
 )
-from miner.store import Database
+from miner.store import Database, FileCandidate
 from miner.targets import Library
 
 log = logging.getLogger(__name__)
@@ -210,18 +210,26 @@ def detect_drift(db: Database) -> list[dict[str, str | None]]:
     """
     now = _now()
     drifted = []
+    candidates: dict[str, list[FileCandidate]] = {}  #: per page, loaded once
     for shown in store.load_shown(db):
         qualname, project, path = shown["qualname"], shown["project"], shown["path"]
         if store.file_blob(db, project, path) == shown["blob_sha"]:
             continue
-        files = {f.path: f for f in store.load_candidates(db, qualname) if f.project.name == project}
+        if qualname not in candidates:
+            candidates[qualname] = store.load_candidates(db, qualname)
+        files = {f.path: f for f in candidates[qualname] if f.project.name == project}
         if path in files:
             excerpt = rank.file_excerpt(files[path], qualname, shown["style"])
             if rank.digest(excerpt.text) == shown["excerpt_hash"]:
                 continue
             status, now_path = "changed", path
         else:
-            same = [p for p, f in files.items() if rank.normalised_hash(f.text) == shown["content_hash"]]
+            # rank_corpus has just stored every candidate's content hash: no need to rehash.
+            same = [
+                row["path"]
+                for row in store.load_candidate_rows(db, qualname)
+                if row["project"] == project and row["content_hash"] == shown["content_hash"]
+            ]
             status, now_path = ("moved", same[0]) if same else ("disappeared", None)
         drifted.append(
             {"qualname": qualname, "project": project, "path": path, "status": status,

@@ -232,3 +232,23 @@ def test_render_counts_pages_not_files(projects_file, tmp_path):
     result = run("render", "--db", str(db), "--out", str(tmp_path / "site"),
                  "--name", "flask.make_response", "--format", "both")
     assert f"wrote 1 page (markdown and html) to {tmp_path / 'site'}\n" in result.output
+
+
+def test_a_moved_example_is_reported_as_moved(make_repo, tmp_path):
+    repo = make_repo({"shop/views.py": VIEWS}, name="moving")
+    projects = tmp_path / "p.toml"
+    projects.write_text(f'[[project]]\nname = "Moving"\nurl = "{repo.url}"\n', encoding="utf-8")
+    common = ["--db", str(tmp_path / "m.db")]
+    crawl_args = ["crawl", "--projects", str(projects), "--cache", str(tmp_path / "c"), *common]
+    render_args = ["render", "--out", str(tmp_path / "site"), *common]
+    assert run(*crawl_args).exit_code == 0
+    assert run(*render_args).exit_code == 0
+
+    repo.commit({"shop/pages.py": VIEWS}, delete=("shop/views.py",))
+    assert run(*crawl_args).exit_code == 0
+    result = run(*render_args)
+
+    assert (
+        "drift: flask.helpers.make_response: the example from Moving (shop/views.py) "
+        "moved to shop/pages.py\n"
+    ) in result.output
