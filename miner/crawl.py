@@ -342,7 +342,7 @@ def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResu
         return ProjectResult(
             name,
             ok=True,
-            commit=row["commit"] or "",
+            commit=row["commit_sha"] or "",
             files=row["files"],
             scanned=row["scanned"],
             unparsable=row["unparsable"],

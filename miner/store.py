@@ -166,7 +166,7 @@ SCHEMA: dict[str, TableSpec] = {
             "release": (str, "the PyPI release analysed when git could not be reached, else NULL"),
             "tags": (str, "JSON list of the remote's tags at the last crawl that reached git"),
             "position": (int, "place in the project list"),
-            "commit": (str, "last successfully crawled commit"),
+            "commit_sha": (str, "git commit id of the last successful crawl; NULL for a PyPI release"),
             "branch": (str, "branch of that commit"),
             "committed_at": (str, "ISO 8601 date of that commit"),
             "license_path": (str, "LICENSE/COPYING file at the top of the tree at that commit"),
@@ -201,7 +201,7 @@ SCHEMA: dict[str, TableSpec] = {
             "finished_at": (str, "ISO 8601"),
             "status": (str, "'ok' or 'failed'"),
             "error": (str, "one-line reason of a failed crawl"),
-            "commit": (str, "crawled commit (ok crawls)"),
+            "commit_sha": (str, "git commit id crawled (ok crawls from git); NULL for a PyPI release"),
             "branch": (str, "crawled branch (ok crawls)"),
             "files": (int, "files seen"),
             "scanned": (int, "files parsed and searched for uses"),
@@ -354,6 +354,10 @@ SCHEMA: dict[str, TableSpec] = {
     ),
 }
 
+#: (table, old column, new column): columns an older miner wrote under another name, renamed in
+#: place by open_db so that nothing stored is lost (`commit` is an SQL keyword).
+RENAMED_COLUMNS = (("projects", "commit", "commit_sha"), ("crawls", "commit", "commit_sha"))
+
 _LIST_FIELDS = ("name", "url", "web", "docs", "pypi", "blurb", "license", "subdir", "position")
 
 
@@ -417,6 +421,7 @@ def open_db(path: Path | str) -> Database:
     db.execute("PRAGMA foreign_keys=ON")
     db.enable_wal()
     with db.atomic():  # one process creates or upgrades the schema; another one waits
+        _rename_columns(db)
         for name, spec in SCHEMA.items():
             db[name].create(
                 {column: kind for column, (kind, _) in spec.columns.items()},
@@ -432,6 +437,14 @@ def open_db(path: Path | str) -> Database:
             for columns in spec.indexes:
                 db[name].create_index(list(columns), if_not_exists=True)
     return db
+
+
+def _rename_columns(db: Database) -> None:
+    """Rename the columns of RENAMED_COLUMNS in a database written by an older miner."""
+    for table, old, new in RENAMED_COLUMNS:
+        columns = db[table].columns_dict if db[table].exists() else {}
+        if old in columns and new not in columns:
+            db.execute(f'ALTER TABLE [{table}] RENAME COLUMN "{old}" TO [{new}]')
 
 
 def save_library(
@@ -511,7 +524,7 @@ def save_crawl(
         _upsert_project(
             db,
             checkout.project,
-            commit=checkout.commit,
+            commit_sha=checkout.commit,
             branch=checkout.branch,
             committed_at=checkout.committed_at,
             license_path=(metadata and metadata.license_path) or checkout.license_path,
@@ -557,7 +570,7 @@ def save_crawl(
                     "error": None,
                     "note": checkout.note or None,
                     "source": "pypi" if checkout.release else "git",
-                    "commit": checkout.commit,
+                    "commit_sha": checkout.commit,
                     "branch": checkout.branch,
                     "files": len(scans),
                     "scanned": sum(s.status is FileStatus.SCANNED for s in scans),
@@ -606,7 +619,7 @@ def save_unchanged_crawl(
     with db.atomic():
         _upsert_project(db, project, crawled_at=finished_at)
         row = db.execute(
-            'SELECT "commit", branch FROM projects WHERE name = ?', [project.name]
+            "SELECT commit_sha, branch FROM projects WHERE name = ?", [project.name]
         ).fetchone()
         counts = db.execute(
             "SELECT COUNT(*), COALESCE(SUM(status = 'scanned'), 0), "
@@ -620,7 +633,7 @@ def save_unchanged_crawl(
             "finished_at": finished_at,
             "status": "ok",
             "error": None,
-            "commit": row[0] if row else None,
+            "commit_sha": row[0] if row else None,
             "branch": row[1] if row else None,
             "files": counts[0],
             "scanned": counts[1],
@@ -635,7 +648,7 @@ def save_unchanged_crawl(
 def crawl_state(db: Database, project: str) -> tuple[str | None, str | None]:
     """(commit, scan key) of the project's last successful crawl; (None, None) if it has none."""
     row = db.execute(
-        'SELECT "commit", scan_key FROM projects WHERE name = ?', [project]
+        "SELECT commit_sha, scan_key FROM projects WHERE name = ?", [project]
     ).fetchone()
     return (row[0], row[1]) if row else (None, None)
 
@@ -810,7 +823,7 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
         """
         SELECT uses.*, files.blob_sha, sources.text,
                projects.url, projects.web, projects.docs, projects.pypi, projects.blurb,
-               projects.license, projects.position, projects."commit" AS project_commit,
+               projects.license, projects.position, projects.commit_sha AS project_commit,
                projects.license_path, projects.committed_at, projects.subdir,
                projects.description, projects.detected_license, projects.detected_docs,
                projects.detected_pypi, projects.declared_versions,

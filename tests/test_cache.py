@@ -265,7 +265,7 @@ def test_a_project_whose_head_has_not_moved_is_skipped(make_repo, tmp_path, libr
     assert {table: rows(db, table) for table in before} == before
     assert sorted(row["id"] for row in db["uses"].rows) == use_ids  # rows untouched
     last = list(db["crawls"].rows)[-1]
-    assert (last["status"], last["note"], last["commit"]) == ("ok", UNCHANGED_NOTE, result.commit)
+    assert (last["status"], last["note"], last["commit_sha"]) == ("ok", UNCHANGED_NOTE, result.commit)
 
 
 def test_a_new_scan_key_recrawls_an_unmoved_project(make_repo, tmp_path, library, monkeypatch):

@@ -114,7 +114,7 @@ def test_recrawl_moves_to_the_new_commit_without_duplicates(make_repo, tmp_path,
 
     crawl(db, projects, flask_library, tmp_path / "cache", jobs=1)
 
-    assert db["projects"].get("demo")["commit"] == new_commit
+    assert db["projects"].get("demo")["commit_sha"] == new_commit
     rows = uses_rows(db)
     assert len(rows) == len(set(rows)) == len(EXPECTED_USES) + 2
     assert ("pkg/extra.py", 2, "flask.helpers.abort", "call", "re-export") in rows
@@ -134,7 +134,7 @@ def test_a_broken_project_keeps_its_rows_and_the_others_go_on(make_repo, tmp_pat
     assert [result.project for result in report.failed] == ["demo"]
     assert "demo" in report.failed[0].error
     assert len([r for r in uses_rows(db) if r[0].startswith("pkg/")]) == len(EXPECTED_USES)
-    assert db["projects"].get("other")["commit"] == other.repo.head.commit.hexsha
+    assert db["projects"].get("other")["commit_sha"] == other.repo.head.commit.hexsha
 
 
 @pytest.mark.parametrize(
@@ -316,7 +316,7 @@ def test_a_dead_worker_fails_its_project_and_the_crawl_goes_on(
     assert [r.project for r in report.failed] == ["first"]
     assert "a scan worker process died" in report.failed[0].error
     assert len(made) == 2
-    assert db["projects"].get("second")["commit"] == second.repo.head.commit.hexsha
+    assert db["projects"].get("second")["commit_sha"] == second.repo.head.commit.hexsha
 
 
 def test_an_sdist_that_unpacks_too_large_is_refused_in_one_line(

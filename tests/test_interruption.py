@@ -166,7 +166,7 @@ def check_whole(db: Path) -> dict[str, tuple[str, int, int]]:
         state: dict[str, tuple[str, int, int]] = {}
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'projects'").fetchone():
             return state  # killed before it made the schema: an empty database is whole too
-        for name, commit in conn.execute('SELECT name, "commit" FROM projects').fetchall():
+        for name, commit in conn.execute("SELECT name, commit_sha FROM projects").fetchall():
             files = conn.execute("SELECT COUNT(*) FROM files WHERE project = ?", [name])
             uses = conn.execute("SELECT COUNT(*) FROM uses WHERE project = ?", [name])
             counts = (files.fetchone()[0], uses.fetchone()[0])
@@ -174,7 +174,7 @@ def check_whole(db: Path) -> dict[str, tuple[str, int, int]]:
                 assert counts == (0, 0), name
                 continue
             last_ok = conn.execute(
-                'SELECT "commit", files, uses FROM crawls WHERE project = ? AND status = \'ok\' '
+                'SELECT commit_sha, files, uses FROM crawls WHERE project = ? AND status = \'ok\' '
                 "ORDER BY id DESC LIMIT 1",
                 [name],
             ).fetchone()

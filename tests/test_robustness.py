@@ -249,7 +249,7 @@ def test_a_default_branch_renamed_between_crawls_is_followed(make_repo, tmp_path
     result = crawl(tmp_path, projects)
 
     assert result.exit_code == 0, result.output
-    assert query(tmp_path, 'SELECT branch, "commit" FROM projects') == [("trunk", head)]
+    assert query(tmp_path, "SELECT branch, commit_sha FROM projects") == [("trunk", head)]
     assert files_of(tmp_path, "Renamed") == {"new.py": "scanned"}
     assert query(tmp_path, "SELECT DISTINCT path FROM uses") == [("new.py",)]
 
@@ -269,7 +269,7 @@ def test_a_force_pushed_history_replaces_the_rows(make_repo, tmp_path: Path) -> 
     result = crawl(tmp_path, projects)
 
     assert result.exit_code == 0, result.output
-    assert query(tmp_path, 'SELECT "commit" FROM projects') == [(head,)]
+    assert query(tmp_path, "SELECT commit_sha FROM projects") == [(head,)]
     assert files_of(tmp_path, "Rewritten") == {"kept.py": "scanned"}
     assert query(tmp_path, "SELECT DISTINCT path FROM uses") == [("kept.py",)]
 
@@ -355,7 +355,7 @@ def test_odd_file_names_survive_crawl_and_render_with_correct_links(
     markdown = (site / "flask" / "flask-helpers-make-response.markdown").read_text("utf-8")
     html = (site / "flask" / "flask-helpers-make-response-examples.html").read_text("utf-8")
     for name, path in ODD_NAMES.items():
-        (commit,) = query(tmp_path, 'SELECT "commit" FROM projects WHERE name = ?', name)[0]
+        (commit,) = query(tmp_path, "SELECT commit_sha FROM projects WHERE name = ?", name)[0]
         assert files_of(tmp_path, name) == {path: "scanned"}
         url = re.escape(f"https://github.com/o/{name}/blob/{commit}/{quote(path)}") + r"#L\d+-L\d+"
         label = " / ".join([name, *path.split("/")])

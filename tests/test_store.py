@@ -81,6 +81,24 @@ def test_open_db_creates_the_schema_idempotently(tmp_path: Path) -> None:
     assert db.journal_mode == "wal"
 
 
+def test_open_db_renames_an_older_commit_column_keeping_its_values(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # the two tables as an older miner wrote them
+        conn.execute('CREATE TABLE projects (name TEXT PRIMARY KEY, url TEXT NOT NULL, '
+                     'position INTEGER NOT NULL, "commit" TEXT, branch TEXT)')
+        conn.execute('CREATE TABLE crawls (id INTEGER PRIMARY KEY, project TEXT, '
+                     'started_at TEXT, finished_at TEXT, status TEXT, "commit" TEXT)')
+        conn.execute("INSERT INTO projects VALUES ('Alpha', 'u', 1, 'c0ffee', 'main')")
+        conn.execute("INSERT INTO crawls VALUES (1, 'Alpha', 't0', 't1', 'ok', 'c0ffee')")
+    conn.close()
+    db = open_db(path)
+    assert "commit" not in db["projects"].columns_dict
+    assert db.execute("SELECT commit_sha, branch FROM projects").fetchall() == [("c0ffee", "main")]
+    assert db.execute("SELECT commit_sha FROM crawls").fetchall() == [("c0ffee",)]
+    db.close()
+    assert open_db(path).execute("SELECT commit_sha FROM projects").fetchall() == [("c0ffee",)]
+
+
 def test_save_library_replaces_targets_and_aliases(db: Database) -> None:
     old = Target("flask.helpers.flash", "flask.helpers", "flash", "function", ("flask.flash",))
     new = Target(
@@ -120,7 +138,7 @@ def test_save_crawl_twice_replaces_rows_and_counts(db: Database) -> None:
         ("views.py", 2),
     ]
     crawl = db["crawls"].get(crawl_id)
-    assert (crawl["status"], crawl["commit"], crawl["files"], crawl["scanned"]) == (
+    assert (crawl["status"], crawl["commit_sha"], crawl["files"], crawl["scanned"]) == (
         "ok",
         "c2",
         2,
@@ -129,7 +147,7 @@ def test_save_crawl_twice_replaces_rows_and_counts(db: Database) -> None:
     assert (crawl["unparsable"], crawl["uses"]) == (0, 3)
     assert db["crawls"].get(1)["unparsable"] == 1
     project = db["projects"].get("Alpha")
-    assert (project["commit"], project["crawled_at"], project["license_path"]) == (
+    assert (project["commit_sha"], project["crawled_at"], project["license_path"]) == (
         "c2",
         "t3",
         "LICENSE",
@@ -159,7 +177,7 @@ def test_failed_crawl_keeps_the_previous_rows(db: Database) -> None:
 
 def test_failed_first_crawl_records_the_project(db: Database) -> None:
     save_failed_crawl(db, BETA, "no such repository", "t0", "t1")
-    assert db["projects"].get("Beta")["commit"] is None
+    assert db["projects"].get("Beta")["commit_sha"] is None
     assert db["crawls"].count == 1
 
 
@@ -206,8 +224,8 @@ def test_save_project_list_keeps_the_crawl_state(db: Database) -> None:
     save_crawl(db, checkout(), [scanned("app.py", "s1", use(3))], {"s1": "text"}, "t0", "t1")
     save_project_list(db, [Project("Alpha", ALPHA.url, blurb="New blurb.", position=5), BETA])
     alpha = db["projects"].get("Alpha")
-    assert (alpha["blurb"], alpha["position"], alpha["commit"]) == ("New blurb.", 5, "c1")
-    assert db["projects"].get("Beta")["commit"] is None
+    assert (alpha["blurb"], alpha["position"], alpha["commit_sha"]) == ("New blurb.", 5, "c1")
+    assert db["projects"].get("Beta")["commit_sha"] is None
 
 
 def test_load_candidates_groups_uses_by_file_in_list_order(db: Database) -> None:
