@@ -1,7 +1,8 @@
 """Usage shapes: a normalised signature of each use, so that uses can be counted and compared.
 
 `make_response(jsonify(...), 404)` and `make_response(jsonify(data), 201)` are both
-`make_response(jsonify(...), int)`: literals become their type, calls become `name(...)`,
+`make_response(jsonify(...), int)`: literals become their type (but ``True``, ``False`` and
+``None`` stay as written: ``_external=True`` is the point of a call), calls become `name(...)`,
 anything else becomes `value`. The *result* says what the code does with what a call
 returns: `returned`, `passed to redirect`, or, for a result kept in a variable, the first
 things done to it (`.headers[...] =, .set_cookie(...)`).
@@ -85,6 +86,8 @@ def _arguments(call: ast.Call) -> str:
 
 def _argument(node: ast.expr) -> str:
     if isinstance(node, ast.Constant):
+        if node.value is None or isinstance(node.value, bool):
+            return repr(node.value)  # _external=True: the flag is the point of the call
         return _LITERAL_TYPES.get(type(node.value), "value")
     if isinstance(node, ast.JoinedStr):
         return "str"
@@ -130,7 +133,9 @@ def _attribute_shape(node: ast.expr, name: str, parents: Parents) -> str:
 def _value_shape(node: ast.expr, name: str, parents: Parents) -> str:
     parent = parents.get(node)
     if isinstance(parent, ast.Call) and node in parent.args:
-        return f"{_callee(parent.func)}(..., {name})"
+        arguments = [name if arg is node else _argument(arg) for arg in parent.args]
+        arguments += [f"{k.arg}={_argument(k.value)}" if k.arg else "**kwargs" for k in parent.keywords]
+        return f"{_callee(parent.func)}({', '.join(arguments)})"  # getattr(g, str, None)
     if isinstance(parent, ast.Tuple | ast.List) and isinstance(parents.get(parent), ast.Call):
         return f"{_callee(parents[parent].func)}(..., ({name}, ...))"  # type: ignore[attr-defined]
     if isinstance(parent, ast.Assign):
