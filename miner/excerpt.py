@@ -63,6 +63,8 @@ class Excerpt:
     #: inside are not shown, and the last may be the empty line after a final newline (fsp)
     segments: tuple[tuple[int, int], ...]
     highlighted: tuple[int, ...]  #: original 1-based lines written with a leading ~~
+    #: 1-based lines of `text` that carry the ~~ prefix: a source line may begin with ~~ itself
+    marked: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,21 +231,29 @@ def _render(
     """Lay out `windows` of the stripped file with markers; `marks` are stripped indexes."""
     marked = {k for k in marks if any(start <= k < end for start, end in windows)}
     abbreviated = f"\n\n{ABBREVIATED.format(name=name)}\n\n\n"
-    parts = [f"# {basename}\n"]
+    parts = [f"# {' '.join(basename.splitlines())}\n"]  # one line, whatever the name holds
+    lines_so_far = 1
+    marked_lines = []
     if lead:
         parts.append(abbreviated)
+        lines_so_far += abbreviated.count("\n")
     for number, (start, end) in enumerate(windows):
         if number:
             parts.append(abbreviated)
+            lines_so_far += abbreviated.count("\n")
         for k in range(start, end):
             prefix = HIGHLIGHT if k in marked else ""
             parts.append(f"{prefix}{src.lines[src.kept[k]]}\n")
+            lines_so_far += 1
+            if prefix:
+                marked_lines.append(lines_so_far)
     if tail:
         parts.append(f"\n\n{CONTINUES.format(name=name)}\n\n")
     return Excerpt(
         text="".join(parts),
         segments=tuple((src.kept[start] + 1, src.kept[end - 1] + 1) for start, end in windows),
         highlighted=tuple(src.kept[k] + 1 for k in sorted(marked)),
+        marked=tuple(marked_lines),
     )
 
 

@@ -23,7 +23,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from miner.excerpt import ABBREVIATED, CONTINUES, HIGHLIGHT
+from miner.excerpt import ABBREVIATED, CONTINUES, HIGHLIGHT, Excerpt
 
 #: the wrapper's class, as Pelican's codehilite setup names it
 CSS_CLASS = "highlight"
@@ -49,24 +49,32 @@ class CodeBlock:
     markers: tuple[int, ...]  #: 1-based lines of `code` that are abbreviation markers
 
 
-def split_excerpt(text: str, *, compact: bool = False) -> CodeBlock:
+def split_excerpt(
+    text: str, *, compact: bool = False, marked: Collection[int] | None = None
+) -> CodeBlock:
     """Find the ~~ lines (removing the prefix) and the marker lines of an excerpt's text.
 
-    With `compact`, blank lines whose nearest non-blank line above or below is a marker go.
+    `marked` (1-based lines of `text`), when known, says which lines carry the prefix, so
+    that a source line that itself begins with ~~ is shown as written. With `compact`, blank
+    lines whose nearest non-blank line above or below is a marker go.
     """
     lines = text.split("\n")
     is_marker = [bool(_MARKER.fullmatch(line)) for line in lines]
+    is_marked = [
+        line.startswith(HIGHLIGHT) if marked is None else number in marked
+        for number, line in enumerate(lines, start=1)
+    ]
     if compact:
         beside_marker = _beside_marker(lines, is_marker, range(len(lines)))
         beside_marker |= _beside_marker(lines, is_marker, range(len(lines) - 1, -1, -1))
-        lines, is_marker = (
+        lines, is_marker, is_marked = (
             [item for at, item in enumerate(column) if at not in beside_marker]
-            for column in (lines, is_marker)
+            for column in (lines, is_marker, is_marked)
         )
     shown = []
     highlighted = []
-    for number, line in enumerate(lines, start=1):
-        if line.startswith(HIGHLIGHT):
+    for number, (line, prefixed) in enumerate(zip(lines, is_marked, strict=True), start=1):
+        if prefixed:
             highlighted.append(number)
             line = line[len(HIGHLIGHT) :]
         shown.append(line)
@@ -86,9 +94,12 @@ def _beside_marker(lines: list[str], is_marker: list[bool], order: range) -> set
     return found
 
 
-def highlight_excerpt(text: str, compact: bool = True) -> Markup:
+def highlight_excerpt(excerpt: Excerpt | str, compact: bool = True) -> Markup:
     """The excerpt as a ``<div class="highlight"><pre><code>`` block of Pygments HTML."""
-    block = split_excerpt(text, compact=compact)
+    if isinstance(excerpt, Excerpt):
+        block = split_excerpt(excerpt.text, compact=compact, marked=set(excerpt.marked))
+    else:
+        block = split_excerpt(excerpt, compact=compact)
     formatter = _ExcerptFormatter(
         block.markers, cssclass=CSS_CLASS, hl_lines=block.highlighted, wrapcode=True
     )

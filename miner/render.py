@@ -17,9 +17,9 @@ Templates and their context (every template sees the whole context of the page):
 - ``macros.markdown.j2``: ``link(text, url)`` (a Markdown link, or bare text without a URL) and
   ``article(word)`` ("a" or "an").
 - Filter ``markdown_inline``: turns a docstring's reST literals and roles into Markdown code.
-- Filters ``markdown_text`` and ``markdown_url``: text and URLs that come from projects (a
-  description, a file name, a documentation link), made inert: a site generator publishes a
-  Markdown page's raw HTML and links as they are.
+- Filters ``markdown_text``, ``markdown_code`` and ``markdown_url`` (miner.escape): text, code
+  spans and URLs that come from projects (a name, a description, a file name, a version range,
+  a documentation link), made inert for Pelican's Markdown (Python-Markdown with ``extra``).
 
 The HTML preview (``formats`` holding ``"html"``) renders the same `Page` objects through
 ``*.html.j2`` templates, which are autoescaped, into ``{library}/{slug}.html`` beside
@@ -65,7 +65,15 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from miner import rank
-from miner.excerpt import STYLES, Excerpt
+from miner.escape import (
+    clean_text,
+    code_fence,
+    markdown_code,
+    markdown_text,
+    markdown_url,
+    web_link,
+)
+from miner.excerpt import HIGHLIGHT, STYLES, Excerpt
 from miner.highlight import highlight_excerpt, pygments_css
 from miner.model import MinerError, Project, Target
 from miner.resources import resource_dir
@@ -122,6 +130,10 @@ class Example:
     file_url: str | None  #: the file pinned to the commit
     excerpt: Excerpt
     fence: str  #: backticks longer than any run inside the excerpt
+    #: the Markdown code block's text: the excerpt, or without its ~~ when a source line
+    #: itself begins with ~~ (then `hl_lines` names the highlighted lines instead)
+    code: str = ""
+    hl_lines: str = ""  #: "3 7": set only when ~~ prefixes would be ambiguous
     declared_versions: str | None = None  #: the library's version range the project declares
     release: str | None = None  #: the PyPI release shown when git could not be reached
 
@@ -379,6 +391,7 @@ def make_environment(templates: Path | None = None) -> Environment:
     env.filters["highlight"] = highlight_excerpt
     env.filters["web_link"] = web_link
     env.filters["markdown_text"] = markdown_text
+    env.filters["markdown_code"] = markdown_code
     env.filters["markdown_url"] = markdown_url
     env.globals["module_file"] = module_file
     return env
@@ -467,23 +480,6 @@ def markdown_html(text: str) -> Markup:
     return Markup(markdown.markdown(text, output_format="html"))
 
 
-def web_link(url: str | None) -> str | None:
-    """`url` when it is an http(s) URL; anything else (javascript:, data:) is no link at all."""
-    return url if url and re.match(r"https?://", url, re.IGNORECASE) else None
-
-
-def markdown_text(text: str) -> str:
-    """Text shown as written in Markdown: no HTML tag, entity, link or code span can start in it."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`\[\]])", r"\\\1", text)
-
-
-def markdown_url(url: str | None) -> str | None:
-    """An http(s) URL fit for a Markdown link: what could end the link is percent-encoded."""
-    url = web_link(url)
-    return re.sub(r"[\s()<>\"'`\\]", lambda m: quote(m.group()), url) if url else None
-
-
 def web_url(project: Project) -> str | None:
     """Where people browse the project: its `web`, else its https GitHub/GitLab URL."""
     if project.web:
@@ -551,7 +547,7 @@ def _example(number: int, file: FileCandidate, excerpt: Excerpt) -> Example:
     web = web_url(file.project)
     parts = [part for part in file.path.split("/") if part not in ("", ".")]
     path = "/".join(parts)
-    longest_run = max((len(run) for run in re.findall(r"`+", excerpt.text)), default=0)
+    code, hl_lines = _code_block(excerpt)
     return Example(
         number=number,
         project=file.project,
@@ -564,7 +560,7 @@ def _example(number: int, file: FileCandidate, excerpt: Excerpt) -> Example:
             if web and file.license_path and file.link_ref
             else None
         ),
-        file_label=" / ".join([file.project.name, *parts]),
+        file_label=clean_text(" / ".join([file.project.name, *parts])),
         # The analysed commit; for a PyPI release, its tag when git had one, else no link.
         file_url=(
             f"{web}/blob/{file.link_ref}/{quote(path)}{_line_anchor(web, excerpt)}"  # spaces, quotes
@@ -572,10 +568,34 @@ def _example(number: int, file: FileCandidate, excerpt: Excerpt) -> Example:
             else None
         ),
         excerpt=excerpt,
-        fence="`" * max(3, longest_run + 1),
+        fence=code_fence(code),
+        code=code,
+        hl_lines=hl_lines,
         declared_versions=file.declared_versions,
         release=file.release,
     )
+
+
+def _code_block(excerpt: Excerpt) -> tuple[str, str]:
+    """The code block's text, and its hl_lines when a shown source line begins with ~~.
+
+    A ~~ at the start of a line means "highlighted" to every reader of the page (the Pelican
+    plugin, a person); when the source itself has such a line, the block is written as the
+    source reads, and the highlighted lines go in the fence's ``hl_lines`` attribute
+    (fenced_code and codehilite understand it).
+    """
+    lines = excerpt.text.split("\n")
+    marked = set(excerpt.marked)
+    if not any(
+        line.startswith(HIGHLIGHT) and number not in marked
+        for number, line in enumerate(lines, start=1)
+    ):
+        return excerpt.text, ""
+    shown = [
+        line[len(HIGHLIGHT) :] if number in marked else line
+        for number, line in enumerate(lines, start=1)
+    ]
+    return "\n".join(shown), " ".join(str(number) for number in sorted(marked))
 
 
 def _record_shown(db: Database, page: Page, choice: Choice, style: str) -> None:

@@ -19,6 +19,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
@@ -531,9 +532,12 @@ def test_hostile_source_and_blurb_stay_inert_in_markdown_and_html(
     code = markdown.split(f"{fence}python\n", 1)[1].split(fence, 1)[0].replace("~~", "")
     for line in HOSTILE_SOURCE.splitlines()[9:]:  # from the docstring on: verbatim
         assert f"\n{line}\n" in code, line
-    shown = "&lt;img src=x onerror=\"alert(1)\"&gt; &lt;b&gt;bold&lt;/b&gt; {{ 7*7 }} {% if true"
-    assert f"\n{shown} %}}x{{% endif %}}\n" in markdown  # no template ran, no tag is left
-    assert "## Example 1 from Evil <i>Co</i> {{ 6*6 }}\n" in markdown
+    shown = (
+        "&lt;img src=x onerror=\"alert(1)\"&gt; &lt;b&gt;bold&lt;/b&gt; &#123;&#123; 7&#42;7 "
+        "&#125;&#125; &#123;% if true %&#125;x&#123;% endif %&#125;"
+    )
+    assert f"\n{shown}\n" in markdown  # no template ran, no tag is left
+    assert "## Example 1 from Evil &lt;i&gt;Co&lt;/i&gt; &#123;&#123; 6&#42;6 &#125;&#125;\n" in markdown
 
     page = (site / "flask" / "flask-helpers-make-response-examples.html").read_text("utf-8")
     for raw in ("</pre><script>", "<img", "<b>bold", "<i>Co"):
@@ -585,3 +589,161 @@ def test_repository_text_cannot_inject_html_or_links_into_markdown_pages(
     assert f'<a href="{docs}">documentation</a>' in published
     assert "&lt;img src=x onerror=alert(4)&gt;[x](javascript:alert(5)).py" in published  # text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; A tool" in published
+
+
+# -- publishing: Pelican's Markdown dialect --------------------------------------------------
+
+#: a source line that itself begins with ~~ (inside brackets a line may start anywhere)
+TILDE_APP = textwrap.dedent(
+    """\
+    from flask import make_response
+
+
+    def index():
+        flags = (
+    ~~1
+        )
+        text = '''
+    ~~~
+    <script>alert("fence")</script>
+    '''
+        return make_response(text, flags)
+    """
+)
+#: file names (one path part each): emphasis, attribute lists, fences after a newline or a CR,
+#: code spans, links, images, raw HTML, tables, footnotes, abbreviations, headings, placeholders
+HOSTILE_NAMES = [
+    "a*b*{: onfocus=alert(1) autofocus}.py",
+    "x\n~~~\n<b onclick=alert(2)>.py",
+    "y\r~~~ {: onclick=alert(3)}.py",
+    "`code` ``span``.py",
+    "[x](javascript:alert(4)) ![i](x.png).py",
+    "<img src=x onerror=alert(5)>.py",
+    "| a | b |.py",
+    "[^1] *[HTML]: <b>abbr.py",
+    "\x1b[31mred\x1b[0m \x02wzxhzdk:0\x03 \u202eyp.txt.py",
+    "_emph_ **strong** ~~del~~.py",
+]
+#: what the page and the published HTML must say for a name: controls shown as U+FFFD or space
+SHOWN_NAMES = [
+    name.replace("\n", " ").replace("\r", " ").replace("\x1b", "\ufffd").replace("\x02", "\ufffd")
+    .replace("\x03", "\ufffd").replace("\u202e", "\ufffd")
+    for name in HOSTILE_NAMES
+]  # fmt: skip
+#: one public name per file, so that every file is the example of its own page
+NAMES = ["redirect", "abort", "url_for", "render_template", "flash", "send_file",
+         "get_flashed_messages", "stream_with_context", "render_template_string",
+         "send_from_directory"]  # fmt: skip
+DESCRIPTION = "~~~ a*b*{: onmouseover=alert(6)} <svg onload=alert(7)> [l](javascript:alert(8))"
+
+
+def tags_and_attributes(html: str) -> tuple[set[str], set[str], list[str]]:
+    """Every element name, attribute name and the text of an HTML document."""
+
+    class Collector(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tags: set[str] = set()
+            self.attributes: set[str] = set()
+            self.hrefs: list[str] = []
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.add(tag)
+            self.attributes.update(name for name, _ in attrs)
+            self.hrefs += [value or "" for name, value in attrs if name in ("href", "src")]
+
+        def handle_data(self, data: str) -> None:
+            self.text.append(data)
+
+    collector = Collector()
+    collector.feed(html)
+    assert not any(href.lower().lstrip().startswith(("javascript", "data")) for href in collector.hrefs)
+    return collector.tags, collector.attributes, ["".join(collector.text)]
+
+
+#: what miner's own Markdown may produce under Pelican's settings (codehilite spans included)
+ALLOWED_TAGS = {"p", "a", "strong", "code", "pre", "div", "span", "h1", "h2", "ul", "li", "blockquote"}
+ALLOWED_ATTRIBUTES = {"href", "class"}
+
+
+def hostile_site(make_repo, tmp_path: Path) -> list[Path]:
+    """A crawled and rendered project whose every text a publisher sees is hostile."""
+    files: dict[str, str | bytes] = {
+        path: APP.replace("make_response", name) for path, name in zip(HOSTILE_NAMES, NAMES, strict=True)
+    }
+    files["pkg/__init__.py"] = APP.replace("make_response", "jsonify")
+    files["tilde.py"] = TILDE_APP
+    files["pyproject.toml"] = (
+        '[project]\nname = "evil"\n'
+        f"description = {json.dumps(DESCRIPTION)}\n"
+        'dependencies = ["flask===``<svg/onload=alert``{:onclick=x}"]\n'
+    )
+    remote = make_repo(files, name="publish")
+    projects = project_list(
+        tmp_path,
+        {"name": "Evil <i>Co</i> _x_ {: onclick=alert(10)}", "url": remote.url,
+         "web": "https://github.com/o/evil"},
+    )  # fmt: skip
+    crawled = crawl(tmp_path, projects)
+    assert crawled.exit_code == 0, crawled.output
+    site = tmp_path / "site"
+    result = run("render", "--db", str(tmp_path / "miner.db"), "--out", str(site))
+    assert result.exit_code == 0, result.output
+    return sorted((site / "flask").iterdir())
+
+
+def test_published_pages_carry_no_markup_from_a_repository(make_repo, tmp_path: Path) -> None:
+    """Python-Markdown with Pelican's default extensions, and a real Pelican build."""
+    from pelican import Pelican
+    from pelican.settings import DEFAULT_CONFIG, read_settings
+    from test_pelican import SETTINGS
+
+    from miner.pelican_plugin import HighlightedLinesExtension
+
+    pages = hostile_site(make_repo, tmp_path)
+    config = DEFAULT_CONFIG["MARKDOWN"]
+    content = tmp_path / "content" / "pages"
+    content.mkdir(parents=True)
+    direct = []
+    for page in pages:
+        text = page.read_text("utf-8")
+        direct.append(markdown.markdown(
+            text.split("\n\n\n", 1)[1],
+            extensions=[*config["extension_configs"], HighlightedLinesExtension()],
+            extension_configs=config["extension_configs"],
+            output_format="html",
+        ))  # fmt: skip
+        (content / page.name).write_text(text, encoding="utf-8")
+    output = tmp_path / "output"
+    settings = read_settings(
+        override={**SETTINGS, "PATH": str(tmp_path / "content"), "OUTPUT_PATH": str(output)}
+    )
+    Pelican(settings).run()
+    built = [
+        (output / f"{page.stem}-examples.html").read_text("utf-8")
+        .split('<section id="content" class="body">', 1)[1].split("</section>", 1)[0]
+        for page in pages
+    ]  # fmt: skip
+
+    project = "Evil <i>Co</i> _x_ {: onclick=alert(10)}"
+    for html in ("".join(direct), "".join(built)):
+        tags, attributes, (shown,) = tags_and_attributes(html)
+        assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
+        assert attributes <= ALLOWED_ATTRIBUTES, attributes - ALLOWED_ATTRIBUTES
+        for name in [*SHOWN_NAMES, "pkg / __init__.py"]:  # each file reads back as written
+            assert f"{project} / {name}" in shown, name
+        assert f"Example 1 from {project}\n" in shown
+        assert "~~~ a*b*{: onmouseover=alert(6)} " in shown  # the rest: see metadata.py
+        assert "Flask ===``<svg/onload=alert``{:onclick=x}." in shown
+        assert "\n~~1\n" in shown  # the source line as written, not a highlight
+        assert '<script>alert("fence")</script>' in shown  # code, shown as text
+    text = "".join(page.read_text("utf-8") for page in pages)
+    blocks = re.findall(r'^(`{3,})python( hl_lines="[\d ]+")?\n(.*?)^\1$', text, re.M | re.S)
+    assert [hl for _, hl, code in blocks if "\n~~1\n" in code] == [' hl_lines="2 13"']
+    highlighted = sum(
+        len(re.findall(r"\d+", hl)) if hl else len(re.findall("^~~", code, re.M))
+        for _, hl, code in blocks
+    )
+    assert "".join(direct).count('<span class="hll">') == highlighted
+    assert "".join(built).count('<span class="hll">') == highlighted
