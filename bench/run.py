@@ -41,7 +41,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from gold.evaluate import GOLD, expected_uses, project_files, score  # noqa: E402
 
 from miner import sources, store  # noqa: E402
-from miner.model import Checkout, SourceFile  # noqa: E402
+from miner.model import Checkout, Project, SourceFile  # noqa: E402
 from miner.scan import ScanContext, scan_project, use_context  # noqa: E402
 from miner.targets import discover  # noqa: E402
 
@@ -258,7 +258,20 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each step; the fastest is reported"
     )
+    parser.add_argument(
+        "--crawl-only", action="store_true",
+        help="only the `miner crawl` and `miner render` rows (no git grep, semgrep or scan rows)",
+    )
+    parser.add_argument(
+        "--miner", type=Path, action="append",
+        help="a miner source tree to run the crawl rows with (repeat to compare trees side by "
+        "side, e.g. a checkout of main before a change); default: this one",
+    )
+    parser.add_argument(
+        "--changed", help="project whose clone gets one changed file (default: the largest)"
+    )
     args = parser.parse_args()
+    args.miner = [tree.resolve() for tree in args.miner or [ROOT]]
     if args.clones and args.clones[0] == "_scan":  # the child process of the scan rows
         child_scan(Path(args.clones[1]), int(args.clones[2]))
         return
@@ -278,16 +291,16 @@ def main() -> None:
     repeat = range(max(args.repeat, 1))
 
     # The floor: git grep for every target name, as whole words, over the same trees.
-    for label, form in (
+    for label, form in () if args.crawl_only else (
         ("`git grep -w -E 'n1\\|n2\\|...'` (the floor)", "regex"),
         ("`git grep -w -F -e n1 -e n2 ...`", "fixed"),
     ):
         grep = best([grep_corpus(files, names, form) for _ in repeat])
         rows.append((label, grep, {"files": len(every)}))
-    floor = min((r for _l, r, _i in rows), key=lambda r: r.seconds)
+    floor = min((r for _l, r, _i in rows), key=lambda r: r.seconds, default=None)
 
     semgrep = semgrep_found = rules = None
-    command = None if args.no_semgrep else semgrep_command()
+    command = None if args.no_semgrep or args.crawl_only else semgrep_command()
     if command:
         rules = workdir / "rules.yaml"
         semgrep_rules(rules)
@@ -302,7 +315,7 @@ def main() -> None:
             semgrep_found.add((slugs[project_slug], inner, line, qualname))
         rows.append((f"semgrep, {len(library.targets)} rules", semgrep, {"files": len(every)}))
 
-    for jobs in (1, 2):
+    for jobs in () if args.crawl_only else (1, 2):
         children = []
         for _ in repeat:
             command_line = [*python, __file__, "_scan", str(projects_file), str(jobs)]
@@ -318,41 +331,96 @@ def main() -> None:
             )
         )
 
-    db, cache, site = workdir / "miner.db", workdir / "cache", workdir / "site"
-    crawl = [*python, "-m", "miner", "crawl", "--projects", str(projects_file)]
-    crawl += ["--cache", str(cache), "--db", str(db), "--jobs", "2"]
-    colds, warms, cacheds = [], [], []
-    for _ in repeat:
-        shutil.rmtree(cache, ignore_errors=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        colds.append(checked(run(crawl), "miner crawl (cold)"))
-        warms.append(checked(run(crawl), "miner crawl (warm)"))
-        handle = store.open_db(db)
-        handle.execute("UPDATE projects SET scan_key = NULL")  # as if every head had moved
-        handle.conn.commit()
-        handle.close()
-        cacheds.append(checked(run(crawl), "miner crawl (blob cache)"))
-    rows.append(
-        ("`miner crawl` cold: fresh cache and db, `--jobs 2`", best(colds), {"files": len(every)})
-    )
-    rows.append(("`miner crawl` warm: nothing changed", best(warms), {"warm": True}))
-    rows.append(("`miner crawl`, every project re-listed, all blobs cached", best(cacheds), {}))
-
-    renders = []
-    for _ in repeat:
-        shutil.rmtree(site, ignore_errors=True)
-        render_command = [*python, "-m", "miner", "render", "--db", str(db), "--out", str(site)]
-        renders.append(checked(run(render_command), "miner render"))
-    render = best(renders)
-    pages = int(re.search(r"wrote (\d+) pages", render.stderr).group(1))
-    rows.append((f"`miner render`, all {pages} pages (Markdown)", render, {"pages": pages}))
+    rounds: dict[tuple[Path, str], list[Run]] = defaultdict(list)
+    for _ in repeat:  # the trees take turns, so that load on the machine hits them alike
+        for tree in args.miner:
+            for label, result in crawl_round(tree, projects_file, workdir, args.changed).items():
+                rounds[(tree, label)].append(result)
+    for (tree, label), results in rounds.items():
+        prefix = f"{tree.name}: " if len(args.miner) > 1 else ""
+        info = {"files": len(every)} if "cold" in label else {"warm": True} if "warm" in label else {}
+        if label.startswith("`miner render`"):
+            info = {"pages": int(re.search(r"wrote (\d+) pages", results[0].stderr).group(1))}
+        rows.append((prefix + label, best(results), info))
 
     print_report(files, every, total_bytes, total_lines, names, floor, semgrep, rows, args.repeat)
     if semgrep_found is not None:
+        db = workdir / f"crawl-{args.miner[-1].name}" / "miner.db"
         print_corpus_agreement(store.open_db(db), semgrep_found, files)
         print_gold(command, rules, workdir)
     print(f"\n(work directory: {workdir})")
+
+
+def crawl_round(
+    tree: Path, projects_file: Path, workdir: Path, changed: str | None
+) -> dict[str, Run]:
+    """One round of the `miner` command rows, run from the source tree `tree`.
+
+    Cold `--jobs 1` and `--jobs 2` (fresh cache and database), warm (nothing changed), one
+    file changed in one project (a non-bare copy of its clone gets a commit), every project
+    re-listed from the blob cache, and `miner render`.
+    """
+    base = workdir / f"crawl-{tree.name}"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    projects = sources.load_projects(projects_file)
+    def size(project: Project) -> int:
+        listing = _git(_git_dir(Path(project.url)), "ls-tree", "-r", "--name-only", "HEAD")
+        return len(listing.splitlines())
+
+    if changed:
+        target = next((p for p in projects if p.name == changed), None)
+    else:
+        target = max(projects, key=size)
+    if target is None:
+        sys.exit(f"--changed {changed}: no such project in {projects_file}")
+    clone = base / "changed-clone"
+    subprocess.run(["git", "clone", "-q", target.url, str(clone)], check=True)
+    text = projects_file.read_text(encoding="utf-8")
+    listed = base / "projects.toml"
+    listed.write_text(text.replace(f'"{target.url}"', f'"{clone}"'), encoding="utf-8")
+    db, cache, site = base / "miner.db", base / "cache", base / "site"
+    env = {"PYTHONPATH": str(tree)}
+
+    def miner(*arguments: str, what: str) -> Run:
+        command = [sys.executable, "-m", "miner", *arguments]
+        return checked(run(command, cwd=tree, env=env), f"{tree.name}: {what}")
+
+    def crawl(jobs: int, what: str) -> Run:
+        return miner("crawl", "--projects", str(listed), "--cache", str(cache), "--db", str(db),
+                     "--jobs", str(jobs), "--pypi-index", "", what=what)
+
+    def fresh() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+    found: dict[str, Run] = {}
+    fresh()
+    found["`miner crawl` cold: fresh cache and db, `--jobs 1`"] = crawl(1, "cold --jobs 1")
+    fresh()
+    found["`miner crawl` cold: fresh cache and db, `--jobs 2`"] = crawl(2, "cold --jobs 2")
+    found["`miner crawl` warm: nothing changed"] = crawl(2, "warm")
+    path = subprocess.run(
+        ["git", "-C", str(clone), "grep", "-l", "-w", "flask", "--", "*.py"],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()[0]
+    with open(clone / path, "a", encoding="utf-8") as handle:
+        handle.write("\n# bench: one file changed\n")
+    subprocess.run(["git", "-C", str(clone), "commit", "-qam", "bench: one file changed",
+                    "--author", "bench <bench@example.org>"], check=True,
+                   env={**os.environ, "GIT_COMMITTER_NAME": "bench",
+                        "GIT_COMMITTER_EMAIL": "bench@example.org"})
+    found[f"`miner crawl`, one file changed ({target.name}/{path})"] = crawl(2, "one file changed")
+    handle_db = store.open_db(db)
+    handle_db.execute("UPDATE projects SET scan_key = NULL")  # as if every head had moved
+    handle_db.conn.commit()
+    handle_db.close()
+    found["`miner crawl`, every project re-listed, all blobs cached"] = crawl(2, "re-listed")
+    shutil.rmtree(site, ignore_errors=True)
+    render = miner("render", "--db", str(db), "--out", str(site), what="render")
+    found["`miner render`, every page (Markdown)"] = render
+    return found
 
 
 def grep_corpus(files: dict, names: list[str], form: str) -> Run:
@@ -383,7 +451,8 @@ def print_report(files, every, total_bytes, total_lines, names, floor, semgrep, 
     print(
         f"\nCorpus: {len(files)} projects, {len(every)} .py files, {total_lines:,} lines, "
         f"{total_bytes / 1e6:.1f} MB; {len(names)} distinct target names "
-        f"(git grep matched {len(floor.stdout.splitlines()):,} lines). Each step: the fastest "
+        f"(git grep matched {len(floor.stdout.splitlines()) if floor else 0:,} lines). "
+        f"Each step: the fastest "
         f"of {repeat} runs.\n"
     )
     print(
@@ -399,7 +468,7 @@ def print_report(files, every, total_bytes, total_lines, names, floor, semgrep, 
         target = verdict(label, result, info, files_per_s)
         print(
             f"| {label} | {result.seconds:.3f} | {result.cpu:.2f} | {fmt(files_per_s, 0)} "
-            f"| {fmt(mb_per_s, 2)} | {result.peak_mb:.0f} | {result.seconds / floor.seconds:.3g} "
+            f"| {fmt(mb_per_s, 2)} | {result.peak_mb:.0f} | {ratio(result.seconds, floor.seconds) if floor else ''} "
             f"| {ratio(result.seconds, semgrep.seconds) if semgrep else ''} | {target} |"
         )
     print(

@@ -16,21 +16,20 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import logging
 import os
 import signal
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from miner import metadata, rank, sources, store
+from miner import metadata, rank, rerank, sources, store
 from miner.model import (
     Checkout,
     FileScan,
@@ -125,44 +124,65 @@ def crawl(
         listener.project_finished(result)
 
     listener.crawl_started(len(projects))
-    if dask:
-        _crawl_on_dask(
-            db, projects, context, cache_dir, dask, timeout, listener, finish, pypi_index
-        )
-    else:
-        executor = _executor(jobs, context)
-        try:
-            for project in projects:
-                listener.project_started(project)
-                commit, scan_key = store.crawl_state(db, project.name)
-                try:
-                    work = crawl_project_work(
-                        project,
-                        context,
-                        cache_dir,
-                        timeout=timeout,
-                        known=KnownState(commit, scan_key),
-                        cache=_DatabaseCache(db),
-                        texts_stored=functools.partial(store.stored_texts, db),
-                        mapper=functools.partial(_map_on, executor),
-                        progress=functools.partial(listener.files_scanned, project),
-                        pypi_index=pypi_index,
-                    )
-                except BrokenProcessPool:  # a worker was killed (out of memory): this project
-                    executor.shutdown(wait=False, cancel_futures=True)  # fails, the rest goes on
-                    executor = _executor(jobs, context)
-                    work = ProjectWork(
-                        project, _now(), _now(),
-                        error=f"{project.name}: a scan worker process died (out of memory?); "
-                        "crawl it again, or with --jobs 1 to find the file",
-                    )
-                finish(_store(db, context, work))
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
-    if any(r.ok and not r.unchanged for r in report.results) or not db["candidates"].count:
-        rank_corpus(db, library.name)  # scores depend on every project's rows: only on a change
-        store.save_drift(db, detect_drift(db))
+    executor = _executor(1 if dask else jobs, context)
+    try:
+        if dask:
+            _crawl_on_dask(
+                db, projects, context, cache_dir, dask, timeout, listener, finish, pypi_index
+            )
+        else:
+            executor = _crawl_here(
+                db, projects, context, cache_dir, jobs, executor, timeout, listener, finish,
+                pypi_index,
+            )
+        changed = {r.project for r in report.results if r.ok and not r.unchanged}
+        # Scores depend on rows of the whole corpus: the pages with a changed input are scored again.
+        if rerank.rank_pages(db, library.name, changed, functools.partial(_map_on, executor)):
+            store.save_drift(db, detect_drift(db))
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
     return report
+
+
+def _crawl_here(
+    db: Database,
+    projects: list[Project],
+    context: ScanContext,
+    cache_dir: Path,
+    jobs: int,
+    executor: Executor,
+    timeout: float,
+    listener: CrawlListener,
+    finish: Callable[[ProjectResult], None],
+    pypi_index: str | None,
+) -> Executor:
+    """Crawl the projects one after another, scanning on `executor`; returns the executor alive."""
+    for project in projects:
+        listener.project_started(project)
+        commit, scan_key = store.crawl_state(db, project.name)
+        try:
+            work = crawl_project_work(
+                project,
+                context,
+                cache_dir,
+                timeout=timeout,
+                known=KnownState(commit, scan_key),
+                cache=_DatabaseCache(db),
+                texts_stored=functools.partial(store.stored_texts, db),
+                mapper=functools.partial(_map_on, executor),
+                progress=functools.partial(listener.files_scanned, project),
+                pypi_index=pypi_index,
+            )
+        except BrokenProcessPool:  # a worker was killed (out of memory): this project
+            executor.shutdown(wait=False, cancel_futures=True)  # fails, the rest goes on
+            executor = _executor(jobs, context)
+            work = ProjectWork(
+                project, _now(), _now(),
+                error=f"{project.name}: a scan worker process died (out of memory?); "
+                "crawl it again, or with --jobs 1 to find the file",
+            )
+        finish(_store(db, context, work))
+    return executor
 
 
 class CrawlListener:
@@ -182,23 +202,6 @@ class CrawlListener:
 
     def project_finished(self, result: ProjectResult) -> None:
         """A project's results are stored (or its failure recorded)."""
-
-
-def rank_corpus(db: Database, library: str) -> int:
-    """Score every candidate example of every page: scores depend on the whole corpus."""
-    rows = []
-    labels: dict[tuple[str, str], str] = {}
-    for qualname in sorted(store.used_qualnames(db)):
-        counts = store.shape_counts(db, qualname)
-        for file in store.load_candidates(db, qualname):
-            score = rank.score_file(file, qualname, counts, library)
-            row = {"qualname": qualname, "project": file.project.name, "path": file.path}
-            row.update(asdict(score), shapes=json.dumps(score.shapes))
-            rows.append(row)
-            labels[(file.project.name, file.path)] = score.source_label
-    store.save_candidates(db, rows)
-    store.save_use_scores(db, labels, rank.SOURCE_KINDS, rank.COMFORTABLE_DEFINITION)
-    return len(rows)
 
 
 def detect_drift(db: Database) -> list[dict[str, str | None]]:
@@ -224,7 +227,7 @@ def detect_drift(db: Database) -> list[dict[str, str | None]]:
                 continue
             status, now_path = "changed", path
         else:
-            # rank_corpus has just stored every candidate's content hash: no need to rehash.
+            # Ranking has just stored every candidate's content hash: no need to rehash.
             same = [
                 row["path"]
                 for row in store.load_candidate_rows(db, qualname)

@@ -111,12 +111,16 @@ class Decision:
 
 def classify_path(path: str, head: bytes = b"") -> str:
     """Where a file sits: application, example, test, vendored, generated or migration."""
+    return _classify(path, _GENERATED.search(head) is not None)
+
+
+def _classify(path: str, generated: bool) -> str:
     parts = [part.lower() for part in PurePosixPath(path).parts]
     name = parts[-1] if parts else ""
     directories = set(parts[:-1])
     if directories & _VENDORED:
         return "vendored"
-    if name.endswith(("_pb2.py", "_pb2_grpc.py")) or _GENERATED.search(head):
+    if name.endswith(("_pb2.py", "_pb2_grpc.py")) or generated:
         return "generated"
     if "migrations" in directories or ("alembic" in directories and "versions" in directories):
         return "migration"
@@ -144,26 +148,59 @@ def normalised_hash(text: str) -> str:
     return hashlib.sha1("\n".join(kept).encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class TextFacts:
+    """The parts of a score that only the file's text and its highlighted lines decide.
+
+    They are the costly parts (an excerpt, the names it reads, a hash of the whole text): the
+    crawl stores them per (blob, name, lines) and computes them once, never again per crawl.
+    """
+
+    conciseness: float
+    self_contained: float
+    excerpt_lines: int
+    content_hash: str  #: of the normalised text: equal for copies of one file
+    generated: bool  #: the file's head says it was generated
+
+
+def text_facts(text: str, lines: Iterable[int], qualname: str, library: str) -> TextFacts:
+    """The text-only parts of the score of the uses of `qualname` on `lines` of `text`."""
+    name = qualname.rpartition(".")[2]
+    excerpt = make_excerpt(text, sorted(set(lines)), name, "", "focused")
+    return TextFacts(
+        conciseness=min(1.0, COMFORTABLE_EXCERPT / max(excerpt.text.count("\n"), 1)),
+        self_contained=self_containedness(text, excerpt.segments, library),
+        excerpt_lines=excerpt.text.count("\n"),
+        content_hash=normalised_hash(text),
+        generated=_GENERATED.search(text[:2000].encode("utf-8", "replace")) is not None,
+    )
+
+
 def score_file(
     file: FileCandidate,
     qualname: str,
     shape_counts: Mapping[str, int],
     library: str,
     now: datetime | None = None,
+    facts: TextFacts | None = None,
 ) -> Score:
-    """Score one file's uses of one name against the corpus-wide counts of its usage shapes."""
+    """Score one file's uses of one name against the corpus-wide counts of its usage shapes.
+
+    `facts` are the text-only parts when already known (then `file.text` is not read).
+    """
     uses = [use for use in file.uses if use.qualname == qualname]
-    excerpt = file_excerpt(file, qualname, "focused")
+    if facts is None:
+        facts = text_facts(file.text, [use.line for use in uses], qualname, library)
     real = [use for use in uses if use.kind is not UseKind.IMPORT] or uses
     longest_definition = max((use.enclosing_lines for use in real), default=1)
     total_uses = sum(shape_counts.values()) or 1
     ranked_shapes = sorted({use.shape for use in real if use.kind is not UseKind.IMPORT},
                            key=lambda shape: (-shape_counts.get(shape, 0), shape))
-    source_label = classify_path(file.path, file.text[:2000].encode("utf-8", "replace"))
+    source_label = _classify(file.path, facts.generated)
     parts = {
-        "conciseness": min(1.0, COMFORTABLE_EXCERPT / max(excerpt.text.count("\n"), 1)),
+        "conciseness": facts.conciseness,
         "definition": min(1.0, COMFORTABLE_DEFINITION / max(longest_definition, 1)),
-        "self_contained": self_containedness(file.text, excerpt.segments, library),
+        "self_contained": facts.self_contained,
         "typicality": shape_counts.get(ranked_shapes[0], 0) / total_uses if ranked_shapes else 0,
         "source_kind": SOURCE_KINDS[source_label],
         "project_signals": _project_signals(file, now),
@@ -171,11 +208,11 @@ def score_file(
     return Score(
         **{key: round(value, 4) for key, value in parts.items()},
         total=round(sum(WEIGHTS[key] * value for key, value in parts.items()), 4),
-        excerpt_lines=excerpt.text.count("\n"),
+        excerpt_lines=facts.excerpt_lines,
         definition_lines=longest_definition,
         source_label=source_label,
         shapes=tuple(ranked_shapes),
-        content_hash=normalised_hash(file.text),
+        content_hash=facts.content_hash,
     )
 
 

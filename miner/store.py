@@ -230,6 +230,7 @@ SCHEMA: dict[str, TableSpec] = {
         pk=("project", "path"),
         not_null=("blob_sha", "status"),
         foreign_keys=(("project", "projects", "name"),),
+        indexes=(("blob_sha",),),
     ),
     "sources": TableSpec(
         "Decoded text of every file with at least one use, so rendering needs no checkout.",
@@ -347,10 +348,30 @@ SCHEMA: dict[str, TableSpec] = {
             "source_label": (str, "application, example, test, vendored, generated, migration"),
             "shapes": (str, "JSON list of the file's usage shapes, most typical first"),
             "content_hash": (str, "hash of the normalised text: equal for copies of one file"),
+            "rank_key": (str, "excerpt_facts.rank_key of the ranking code that scored it"),
         },
         pk=("qualname", "project", "path"),
         foreign_keys=(("project", "projects", "name"),),
-        indexes=(("qualname", "total"),),
+        indexes=(("qualname", "total"), ("project",)),
+    ),
+    "excerpt_facts": TableSpec(
+        "The parts of a candidate's score that only its file's text and highlighted lines decide "
+        "(rank.TextFacts), kept per blob so that a crawl never builds an unchanged file's "
+        "excerpt again. Rows go with their blob's source text.",
+        {
+            "blob_sha": (str, "git blob id of the file"),
+            "qualname": (str, "targets.qualname whose uses are highlighted"),
+            "lines": (str, "hash of the highlighted lines"),
+            "rank_key": (str, "hash of the ranking and excerpt code the facts were made with"),
+            "conciseness": (float, "short focused excerpt"),
+            "self_contained": (float, "share of the excerpt's names a reader can place"),
+            "excerpt_lines": (int, "lines of the focused excerpt"),
+            "content_hash": (str, "hash of the normalised text"),
+            "generated": (int, "1 when the file's head says it was generated"),
+        },
+        pk=("blob_sha", "qualname", "lines", "rank_key"),
+        not_null=("conciseness", "self_contained", "excerpt_lines", "content_hash"),
+        indexes=(("rank_key",),),
     ),
 }
 
@@ -536,6 +557,9 @@ def save_crawl(
             **_metadata_columns(metadata or ProjectMetadata()),
             **_history_columns(history or History()),
         )
+        old_blobs = {
+            sha for (sha,) in db.execute("SELECT blob_sha FROM files WHERE project = ?", [project])
+        }
         db.execute("DELETE FROM uses WHERE project = ?", [project])
         db.execute("DELETE FROM files WHERE project = ?", [project])
         db["files"].insert_all(
@@ -580,11 +604,24 @@ def save_crawl(
             )
             .last_pk
         )
-        db.execute(
-            "DELETE FROM sources WHERE blob_sha NOT IN "
-            "(SELECT blob_sha FROM files WHERE blob_sha IS NOT NULL)"
-        )
+        _forget_blobs(db, old_blobs - {scan.blob_sha for scan in scans})
     return int(crawl_id)
+
+
+def _forget_blobs(db: Database, blob_shas: Iterable[str]) -> None:
+    """Drop the stored text and excerpt facts of those blobs that no file holds any more.
+
+    Only the blobs one project stopped using are looked at, through the index on
+    files.blob_sha: storing a project costs the same in a corpus of any size.
+    """
+    for chunk in _chunks(sorted(blob_shas)):
+        marks = ", ".join("?" * len(chunk))
+        for table in ("sources", "excerpt_facts"):
+            db.execute(
+                f"DELETE FROM {table} WHERE blob_sha IN ({marks}) AND NOT EXISTS "
+                f"(SELECT 1 FROM files WHERE files.blob_sha = {table}.blob_sha)",
+                chunk,
+            )
 
 
 def save_failed_crawl(
@@ -983,11 +1020,139 @@ def shape_rows(db: Database, qualname: str) -> list[tuple[str, str]]:
     return [tuple(row) for row in rows.fetchall()]
 
 
-def save_candidates(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Replace every scored candidate in one transaction (scores depend on the whole corpus)."""
+def replace_candidates(
+    db: Database, pages: Iterable[str], rows: Iterable[Mapping[str, Any]]
+) -> None:
+    """Replace the scored candidates of these pages (names) in one transaction."""
     with db.atomic():
-        db.execute("DELETE FROM candidates")
+        _fill_pages(db, pages)
+        db.execute("DELETE FROM candidates WHERE qualname IN (SELECT qualname FROM temp.rank_pages)")
         db["candidates"].insert_all(rows)
+
+
+def stale_pages(db: Database, changed_projects: Iterable[str], rank_key: str) -> set[str]:
+    """The names whose candidates must be scored again.
+
+    Those with a use, or a stored candidate, in a project whose rows changed; those with uses
+    but no candidates scored under `rank_key` (never ranked, or by other ranking code).
+    """
+    changed = sorted(set(changed_projects))
+    found: set[str] = set()
+    for chunk in _chunks(changed):
+        marks = ", ".join("?" * len(chunk))
+        for table in ("uses", "candidates"):
+            rows = db.execute(f"SELECT DISTINCT qualname FROM {table} WHERE project IN ({marks})", chunk)
+            found.update(name for (name,) in rows.fetchall())
+    rows = db.execute(
+        "SELECT DISTINCT qualname FROM uses WHERE qualname NOT IN "
+        "(SELECT qualname FROM candidates WHERE rank_key = ?) "
+        "UNION SELECT DISTINCT qualname FROM candidates WHERE rank_key IS NOT ?",
+        [rank_key, rank_key],
+    )
+    found.update(name for (name,) in rows.fetchall())
+    return found
+
+
+def scoring_inputs(db: Database, pages: Iterable[str]) -> list[tuple[str, FileCandidate]]:
+    """(name, file) for every file with uses of these names: what scoring needs but the text.
+
+    The files carry their blob, uses and project signals; `text` is empty (the text-only parts
+    of a score come from `excerpt_facts`, or from `load_texts` for the blobs not there).
+    """
+    _fill_pages(db, pages)
+    rows = db.query(
+        """
+        SELECT uses.*, files.blob_sha, projects.position, projects.committed_at,
+               projects.commits_last_year, projects.authors_last_year
+        FROM uses
+        JOIN files ON files.project = uses.project AND files.path = uses.path
+        JOIN sources ON sources.blob_sha = files.blob_sha
+        JOIN projects ON projects.name = uses.project
+        WHERE uses.qualname IN (SELECT qualname FROM temp.rank_pages)
+        ORDER BY uses.qualname, projects.position, projects.name, uses.path, uses.line,
+                 uses."column", uses.id
+        """
+    )
+    inputs = []
+    for (qualname, project, path), group in itertools.groupby(
+        rows, key=lambda row: (row["qualname"], row["project"], row["path"])
+    ):
+        file_rows = list(group)
+        first = file_rows[0]
+        file = FileCandidate(
+            project=Project(name=project, url="", position=first["position"]),
+            commit="",
+            license_path=None,
+            path=path,
+            text="",
+            uses=tuple(_use_from_row(row) for row in file_rows),
+            committed_at=first["committed_at"],
+            blob_sha=first["blob_sha"],
+            history=History(0, first["commits_last_year"] or 0, first["authors_last_year"] or 0),
+        )
+        inputs.append((qualname, file))
+    return inputs
+
+
+def all_shape_counts(db: Database, pages: Iterable[str]) -> dict[str, dict[str, int]]:
+    """name -> shape -> uses across the corpus (imports left out), for these names at once."""
+    _fill_pages(db, pages)
+    counts: dict[str, dict[str, int]] = {}
+    rows = db.execute(
+        "SELECT qualname, shape, count(*) FROM uses WHERE kind != 'import' "
+        "AND qualname IN (SELECT qualname FROM temp.rank_pages) GROUP BY qualname, shape"
+    )
+    for qualname, shape, count in rows.fetchall():
+        counts.setdefault(qualname, {})[shape] = count
+    return counts
+
+
+def load_facts(
+    db: Database, rank_key: str, blob_shas: Iterable[str]
+) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(blob_sha, qualname, lines hash) -> the stored excerpt_facts row, under `rank_key`."""
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for chunk in _chunks(sorted(set(blob_shas))):
+        marks = ", ".join("?" * len(chunk))
+        for row in db.query(
+            f"SELECT * FROM excerpt_facts WHERE rank_key = ? AND blob_sha IN ({marks})",
+            [rank_key, *chunk],
+        ):
+            found[(row["blob_sha"], row["qualname"], row["lines"])] = row
+    return found
+
+
+def save_facts(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Remember excerpt facts (rows of `excerpt_facts`); facts of other ranking code go."""
+    rows = list(rows)
+    with db.atomic():
+        keys = {row["rank_key"] for row in rows}
+        if keys:
+            marks = ", ".join("?" * len(keys))
+            db.execute(f"DELETE FROM excerpt_facts WHERE rank_key NOT IN ({marks})", sorted(keys))
+        db["excerpt_facts"].insert_all(
+            rows, pk=("blob_sha", "qualname", "lines", "rank_key"), replace=True
+        )
+
+
+def load_texts(db: Database, blob_shas: Iterable[str]) -> dict[str, str]:
+    """blob_sha -> stored source text, for those of `blob_shas` that have one."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(blob_shas))):
+        marks = ", ".join("?" * len(chunk))
+        rows = db.execute(f"SELECT blob_sha, text FROM sources WHERE blob_sha IN ({marks})", chunk)
+        found.update(rows.fetchall())
+    return found
+
+
+def _fill_pages(db: Database, pages: Iterable[str]) -> None:
+    """Put the names being ranked in the temporary table `rank_pages` that queries join."""
+    with db.atomic():  # committed: no transaction is left open on the connection
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS rank_pages (qualname TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM temp.rank_pages")
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO temp.rank_pages VALUES (?)", [(page,) for page in pages]
+        )
 
 
 def load_candidate_rows(db: Database, qualname: str) -> list[dict[str, Any]]:
@@ -1041,19 +1206,22 @@ def save_use_scores(
     labels: Mapping[tuple[str, str], str],
     source_kinds: Mapping[str, float],
     comfortable_definition: int,
+    pages: Iterable[str],
 ) -> None:
-    """The parts of a score that belong to each use, in the uses table (see miner/rank.py).
+    """The parts of a score that belong to each use of these names, in the uses table.
 
     `labels` maps (project, path) to the file's source label; typicality is computed here,
-    over the whole corpus, so a query can rank single uses as well as files.
+    over the whole corpus, so a query can rank single uses as well as files (see rank.py).
     """
     with db.atomic():
+        _fill_pages(db, pages)
         db.conn.executemany(
             "UPDATE uses SET source_label = ?, score_source_kind = ? WHERE project = ? AND path = ?",
             [(label, source_kinds[label], project, path) for (project, path), label in labels.items()],
         )
         db.execute(
-            "UPDATE uses SET score_definition = min(1.0, ? * 1.0 / max(enclosing_lines, 1))",
+            "UPDATE uses SET score_definition = min(1.0, ? * 1.0 / max(enclosing_lines, 1)) "
+            "WHERE qualname IN (SELECT qualname FROM temp.rank_pages)",
             [comfortable_definition],
         )
         db.execute(
@@ -1061,8 +1229,10 @@ def save_use_scores(
             UPDATE uses SET score_typicality = CASE WHEN uses.kind = 'import' THEN NULL
                 ELSE shapes.n * 1.0 / totals.n END
             FROM (SELECT qualname, shape, count(*) AS n FROM uses WHERE kind != 'import'
+                  AND qualname IN (SELECT qualname FROM temp.rank_pages)
                   GROUP BY qualname, shape) AS shapes,
                  (SELECT qualname, count(*) AS n FROM uses WHERE kind != 'import'
+                  AND qualname IN (SELECT qualname FROM temp.rank_pages)
                   GROUP BY qualname) AS totals
             WHERE shapes.qualname = uses.qualname AND shapes.shape = uses.shape
               AND totals.qualname = uses.qualname

@@ -1,0 +1,124 @@
+"""Incremental ranking: score again only the pages whose inputs changed, reusing text facts.
+
+A candidate's score has costly parts that only its file's text and highlighted lines decide
+(rank.TextFacts: the excerpt, the names it reads, a hash of the text) and cheap parts that
+depend on the corpus (typicality) or on the project. The costly parts are stored per (blob,
+name, lines, rank key) in `excerpt_facts` and computed once, on the worker pool. A crawl
+scores again only the pages (names) with a use in a project whose rows changed, and pages
+never scored under this ranking code, from stored rows and corpus-wide counts that SQLite
+aggregates: a file is read only when its facts are not stored yet.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from miner import excerpt, rank, store
+from miner.store import Database
+
+
+@functools.cache
+def rank_key() -> str:
+    """A hash of the ranking and excerpt code: stored facts are reused only under the same one."""
+    digest = hashlib.sha256()
+    for module in (rank, excerpt):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def lines_key(lines: Iterable[int]) -> str:
+    """The highlighted lines of a candidate, as part of its facts' key."""
+    return hashlib.sha1(json.dumps(sorted(set(lines))).encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True)
+class FactsJob:
+    """One (blob, name) whose text facts are to be computed: picklable, for a worker."""
+
+    blob_sha: str
+    qualname: str
+    lines: tuple[int, ...]
+    text: str
+    library: str
+
+
+def compute_facts(job: FactsJob) -> dict[str, object]:
+    """The `excerpt_facts` row of one job (runs in a worker process)."""
+    facts = rank.text_facts(job.text, job.lines, job.qualname, job.library)
+    return facts_row(job.blob_sha, job.qualname, job.lines, facts)
+
+
+def facts_row(
+    blob_sha: str, qualname: str, lines: Iterable[int], facts: rank.TextFacts
+) -> dict[str, object]:
+    return {
+        "blob_sha": blob_sha,
+        "qualname": qualname,
+        "lines": lines_key(lines),
+        "rank_key": rank_key(),
+        **asdict(facts),
+        "generated": int(facts.generated),
+    }
+
+
+Mapper = Callable[..., Iterable[dict[str, object]]]
+
+
+def rank_pages(
+    db: Database, library: str, changed_projects: Collection[str], mapper: Mapper = map
+) -> int:
+    """Score the candidates of every stale page (see `store.stale_pages`); returns how many.
+
+    Facts missing from the database are computed through `mapper` (a worker pool's map).
+    """
+    key = rank_key()
+    pages = store.stale_pages(db, changed_projects, key)
+    if not pages:
+        return 0
+    inputs = store.scoring_inputs(db, pages)
+    wanted = {
+        (file.blob_sha, qualname, lines_key(_lines(file, qualname))): (qualname, file)
+        for qualname, file in inputs
+    }
+    known = store.load_facts(db, key, {file.blob_sha for _q, file in inputs})
+    missing = [wanted[k] for k in wanted.keys() - known.keys()]
+    if missing:
+        texts = store.load_texts(db, {file.blob_sha for _q, file in missing})
+        jobs = [
+            FactsJob(file.blob_sha, qualname, _lines(file, qualname), texts[file.blob_sha], library)
+            for qualname, file in missing
+        ]
+        rows = list(mapper(compute_facts, jobs))
+        store.save_facts(db, rows)
+        known.update(((r["blob_sha"], r["qualname"], r["lines"]), r) for r in rows)
+    counts = store.all_shape_counts(db, pages)
+    rows, labels = [], {}
+    for qualname, file in inputs:
+        facts = _facts(known[(file.blob_sha, qualname, lines_key(_lines(file, qualname)))])
+        score = rank.score_file(file, qualname, counts.get(qualname, {}), library, facts=facts)
+        row = {"qualname": qualname, "project": file.project.name, "path": file.path}
+        row.update(asdict(score), shapes=json.dumps(score.shapes), rank_key=key)
+        rows.append(row)
+        labels[(file.project.name, file.path)] = score.source_label
+    store.replace_candidates(db, pages, rows)
+    store.save_use_scores(db, labels, rank.SOURCE_KINDS, rank.COMFORTABLE_DEFINITION, pages)
+    return len(rows)
+
+
+def _lines(file: store.FileCandidate, qualname: str) -> tuple[int, ...]:
+    return tuple(sorted({use.line for use in file.uses if use.qualname == qualname}))
+
+
+def _facts(row: dict[str, object]) -> rank.TextFacts:
+    return rank.TextFacts(
+        conciseness=float(row["conciseness"]),  # type: ignore[arg-type]
+        self_contained=float(row["self_contained"]),  # type: ignore[arg-type]
+        excerpt_lines=int(row["excerpt_lines"]),  # type: ignore[call-overload]
+        content_hash=str(row["content_hash"]),
+        generated=bool(row["generated"]),
+    )
