@@ -24,8 +24,12 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def default_projects() -> Path:
-    return resource_dir("data") / "projects.toml"
+def default_projects(library: str = "flask") -> Path:
+    """The bundled project list of a library (data/libraries.toml names it)."""
+    listed = targets.profile(library.partition("==")[0]).get("projects")
+    if not listed:
+        raise MinerError(f"no bundled project list for {library!r}: pass --projects FILE")
+    return resource_dir("data") / listed
 
 
 def default_cache() -> Path:
@@ -48,7 +52,8 @@ def library_option(function: F) -> F:
         "--library",
         default="flask",
         show_default=True,
-        help="Target library whose public names are mined (must be importable).",
+        help="Target library whose public names are mined: an installed one (django), or a "
+        "release whose sdist is fetched from --pypi-index (django==5.1). Its code never runs.",
     )(function)
 
 
@@ -101,7 +106,7 @@ def cli(quiet: bool) -> None:
     "projects_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Project list (TOML). Default: the bundled data/projects.toml.",
+    help="Project list (TOML). Default: the library's bundled list (data/projects/LIBRARY.toml).",
 )
 @click.option(
     "--cache",
@@ -153,10 +158,12 @@ def crawl(
     Example:
         miner crawl --projects my-projects.toml --db miner.db
     """
-    projects = sources.load_projects(projects_file or default_projects())
+    projects = sources.load_projects(projects_file or default_projects(library))
     if only:
         projects = _select(projects, only)
-    lib = targets.discover(library)
+    lib = targets.discover(
+        library, index=pypi_index or sources.PYPI_SIMPLE, cache_dir=cache_dir or default_cache()
+    )
     db = store.open_db(db_path)
     mode = _progress_mode()
     try:
@@ -356,7 +363,7 @@ def list_targets(library: str) -> None:
         miner targets --library flask
     """
     try:
-        lib = targets.discover(library)
+        lib = targets.discover(library, cache_dir=default_cache())
     except MinerError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"# {lib.name} {lib.version}: {len(lib.targets)} public names")

@@ -643,8 +643,28 @@ def fetch_release(
     )
 
 
+def release_files(name: str, version: str, index: str, folder: Path, timeout: float = 60) -> dict[str, bytes]:
+    """The files of release `version` of `name`'s sdist (see `_unpack`), downloaded into `folder`."""
+    found = _sdists(name, index, timeout)
+    url = found.get(Version(version))
+    if url is None:
+        listed = ", ".join(str(v) for v in sorted(found)[-5:]) or "none"
+        raise ValueError(f"no source distribution of {name} {version} in {index} (newest: {listed})")
+    return _unpack(_download(url, folder, timeout))
+
+
 def _newest_sdist(name: str, index: str, timeout: float) -> tuple[str, str]:
     """(version, url) of the newest final-release sdist of `name` in a simple index."""
+    found = _sdists(name, index, timeout)
+    finals = [v for v in found if not v.is_prerelease] or list(found)
+    if not finals:
+        raise ValueError(f"no source distribution of {name} in {index}")
+    newest = max(finals)
+    return str(newest), found[newest]
+
+
+def _sdists(name: str, index: str, timeout: float) -> dict[Version, str]:
+    """Every sdist of `name` a simple index lists, by version."""
     normalized = re.sub(r"[-_.]+", "-", name).lower()
     links = _index_links(index, normalized, timeout)
     found: dict[Version, str] = {}
@@ -660,11 +680,7 @@ def _newest_sdist(name: str, index: str, timeout: float) -> tuple[str, str]:
         except InvalidVersion:
             continue
         found[version] = url
-    finals = [v for v in found if not v.is_prerelease] or list(found)
-    if not finals:
-        raise ValueError(f"no source distribution of {name} in {index}")
-    newest = max(finals)
-    return str(newest), found[newest]
+    return found
 
 
 def _index_links(index: str, normalized: str, timeout: float) -> list[tuple[str, str]]:

@@ -397,7 +397,10 @@ class LibraryInfo:
         if not target.source_path:
             return None
         return self.source_url.format(
-            version=self.version, path=target.source_path, line=target.line
+            version=self.version,
+            version_underscore=self.version.replace(".", "_"),
+            path=target.source_path,
+            line=target.line,
         )
 
 
