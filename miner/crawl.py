@@ -14,15 +14,18 @@ this process alone writes SQLite.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import hashlib
 import logging
 import os
+import re
 import signal
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,7 @@ from typing import Any
 import platformdirs
 
 from miner import metadata, rank, rerank, sources, store
+from miner.escape import clean_text
 from miner.model import (
     Checkout,
     FileScan,
@@ -181,7 +185,7 @@ def _crawl_here(
                 error=f"{project.name}: a scan worker process died (out of memory?); "
                 "crawl it again, or with --jobs 1 to find the file",
             )
-        finish(_store(db, context, work))
+        finish(store_work(db, context, work))
     return executor
 
 
@@ -317,6 +321,11 @@ def crawl_project_work(
         texts = {sha: decode_source(data) for sha, data in reader.blobs(needed).items()}
     except MinerError as error:
         return ProjectWork(project, started, _now(), error=str(error))
+    except BrokenProcessPool:  # the caller replaces the pool
+        raise
+    # Whatever else one project makes go wrong (a bug, a full disk, no memory) is its own failure.
+    except Exception as error:
+        return ProjectWork(project, started, _now(), error=f"{project.name}: {error_line(error)}")
     return ProjectWork(
         project,
         started,
@@ -329,6 +338,71 @@ def crawl_project_work(
         metadata=about,
         history=recent,
     )
+
+
+def store_work(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResult:
+    """`_store` that never raises: a project whose rows cannot be written (text SQLite refuses,
+    a full disk, no memory) is rolled back and recorded as a failed crawl, and the crawl goes on.
+    """
+    try:
+        return _store(db, context, without_surrogates(work))
+    except Exception as error:
+        reason = f"{work.project.name}: not stored: {error_line(error)}"
+        with contextlib.suppress(Exception):  # a full disk may refuse even this row
+            store.save_failed_crawl(db, work.project, reason, work.started_at, _now())
+        return ProjectResult(work.project.name, ok=False, error=reason)
+
+
+def error_line(error: BaseException) -> str:
+    """One line saying what went wrong and what to do, for an error miner did not foresee."""
+    if isinstance(error, MemoryError):
+        return "out of memory (crawl it alone with --only, or free memory)"
+    text = str(error)
+    if getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in text:
+        return "the disk is full (free some space, then crawl again)"
+    if getattr(error, "errno", None) == errno.E2BIG:
+        return "an argument is too long for the operating system (shorten the url)"
+    first = clean_text(text.strip().splitlines()[0]) if text.strip() else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+def without_surrogates(value: Any) -> Any:
+    """`value` (plain data: dataclasses, tuples, lists, dicts, strings) with every lone
+    surrogate replaced by U+FFFD: SQLite stores UTF-8, which cannot hold one, and a source
+    file (an escape in setup.py, a raw_unicode_escape cookie) can make Python strings hold them.
+    """
+    if type(value) is str:
+        return _SURROGATE.sub("\ufffd", value) if _has_surrogate(value) else value
+    if isinstance(value, (tuple, list)):
+        cleaned = [without_surrogates(item) for item in value]
+        if all(new is old for new, old in zip(cleaned, value, strict=True)):
+            return value
+        return type(value)(cleaned) if type(value) in (tuple, list) else type(value)(*cleaned)
+    if isinstance(value, Mapping):
+        items = [(without_surrogates(k), without_surrogates(v)) for k, v in value.items()]
+        if all(nk is k and nv is v for (nk, nv), (k, v) in zip(items, value.items(), strict=True)):
+            return value
+        return dict(items)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for item in fields(value):
+            old = getattr(value, item.name)
+            new = without_surrogates(old)
+            if new is not old:
+                changes[item.name] = new
+        return replace(value, **changes) if changes else value
+    return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResult:
@@ -438,7 +512,7 @@ def _crawl_on_dask(
             except Exception as error:  # the task raised, or its worker died
                 reason = f"{project.name}: the Dask task failed: {type(error).__name__}: {error}"
                 work = ProjectWork(project, _now(), _now(), error=reason)
-            finish(_store(db, context, work))
+            finish(store_work(db, context, work))
 
 
 def _stored_among(stored: frozenset[str], shas: set[str]) -> set[str]:

@@ -280,15 +280,39 @@ def history(checkout: Checkout, timeout: float = 300, now: float | None = None) 
             checkout.project.name,
             _reason(error, timeout),
         )
-    log = runner.log(f"-n{HISTORY_DEPTH}", "--format=%at%x09%ae", checkout.commit)
+    try:
+        log = runner.log(f"-n{HISTORY_DEPTH}", "--format=%at%x09%ae", checkout.commit)
+    except git.CommandError as error:  # a corrupt commit among them: ranking does without
+        logger.warning("%s: history not read (%s)", checkout.project.name, _git_detail(error))
+        return History()
     year_ago = (time.time() if now is None else now) - 365.25 * 86400
     entries = [line.split("\t", 1) for line in log.splitlines() if "\t" in line]
-    recent = [author.lower() for stamp, author in entries if int(stamp) >= year_ago]
+    # A malformed author date (git prints 0 or nothing) counts as a commit of unknown date.
+    recent = [author.lower() for stamp, author in entries if _timestamp(stamp) >= year_ago]
     return History(len(entries), len(recent), len(set(recent)))
+
+
+def _timestamp(text: str) -> float:
+    """A git %at field as seconds, 0 (the epoch: long ago) when it is not a number."""
+    try:
+        return float(int(text.strip()))
+    except ValueError:
+        return 0.0
+
+
+#: Longer URLs are refused: Linux refuses a single argument over 128 kB (E2BIG), and no real
+#: git URL comes near this.
+MAX_URL_LENGTH = 8192
 
 
 def _safe_url(project: Project) -> str:
     """The URL git is given: local paths as file:// URLs, and never a command-running helper."""
+    if len(project.url) > MAX_URL_LENGTH:
+        raise FetchError(
+            f"{project.name}: cannot fetch {_redact(project.url[:60])}...: the url is "
+            f"{len(project.url)} characters long, over the {MAX_URL_LENGTH} limit "
+            "(check the url in the project list)"
+        )
     url = _fetch_url(project.url)
     try:
         git.Git.check_unsafe_protocols(url)

@@ -747,3 +747,93 @@ def test_published_pages_carry_no_markup_from_a_repository(make_repo, tmp_path: 
     )
     assert "".join(direct).count('<span class="hll">') == highlighted
     assert "".join(built).count('<span class="hll">') == highlighted
+
+
+# -- one project never stops the crawl -------------------------------------------------------
+
+
+def malformed_date_commit(remote) -> None:
+    """Put a commit whose author date is not a number under the head, then commit on top."""
+    tree = git(remote.path, "rev-parse", "HEAD^{tree}")
+    parent = git(remote.path, "rev-parse", "HEAD")
+    raw = (f"tree {tree}\nparent {parent}\nauthor M <m@e> notanumber +0000\n"
+           "committer M <m@e> notanumber +0000\n\nbroken date\n")  # fmt: skip
+    sha = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "--literally", "-w", "--stdin"],
+        cwd=remote.path, input=raw, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    git(remote.path, "update-ref", "refs/heads/main", sha)
+    git(remote.path, "reset", "-q", "--soft", sha)
+    remote.commit({"later.py": APP}, message="after the broken one")
+
+
+def test_one_project_never_stops_the_crawl_whatever_it_raises(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Surrogates in metadata and code, a malformed date, a huge url, no memory, a full disk."""
+    from miner import crawl as crawling
+    from miner import metadata, store
+
+    surrogate = make_repo(
+        {
+            "setup.py": 'from setuptools import setup\nsetup(name="s", '
+            'description="A tool \\ud800 for \\udfff things", install_requires=["flask>=2"])\n',
+            "app.py": APP,
+            "escaped.py": b"# coding: raw_unicode_escape\n" + APP.encode() + b'\nx = "\\ud800"\n',
+        },
+        name="surrogate",
+    )
+    dated = make_repo({"app.py": APP}, name="dated")
+    malformed_date_commit(dated)
+    assert "notanumber" in git(dated.path, "cat-file", "-p", "HEAD~1")
+    memory = make_repo({"app.py": APP}, name="memory")
+    full = make_repo({"app.py": APP}, name="full")
+    good = make_repo({"app.py": APP}, name="good")
+    projects = project_list(
+        tmp_path,
+        {"name": "Surrogate", "url": surrogate.url},
+        {"name": "Dated", "url": dated.url},
+        {"name": "Huge", "url": "https://example.invalid/" + "a" * 200_000},
+        {"name": "Memory", "url": memory.url},
+        {"name": "Full", "url": full.url},
+        {"name": "Good", "url": good.url},
+    )
+    describe, save_crawl = metadata.describe, store.save_crawl
+
+    def no_memory(files, library):  # type: ignore[no-untyped-def]
+        if any(b"memory" in content for content in files.values()) or "memory" in str(files):
+            raise MemoryError
+        return describe(files, library)
+
+    def disk_full(db, checkout, *args, **kwargs):  # type: ignore[no-untyped-def]
+        save_crawl(db, checkout, *args, **kwargs)  # the rows are written, then COMMIT fails
+        if checkout.project.name == "Full":
+            raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(crawling.metadata, "describe", no_memory)
+    monkeypatch.setattr(crawling.store, "save_crawl", disk_full)
+    (memory.path / "README.md").write_text("memory\n", encoding="utf-8")
+    git(memory.path, "add", "README.md")
+    git(memory.path, "commit", "-q", "-m", "readme")
+
+    result = crawl(tmp_path, projects)
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert failure_lines(result) == [
+        f"Huge: FAILED: Huge: cannot fetch https://example.invalid/{'a' * 36}...: the url is 200024 characters long, over the 8192 limit "
+        "(check the url in the project list)",
+        "Memory: FAILED: Memory: out of memory (crawl it alone with --only, or free memory)",
+        "Full: FAILED: Full: not stored: the disk is full (free some space, then crawl again)",
+    ]
+    assert "crawled 3 of 6 projects" in result.output
+    statuses = dict(query(tmp_path, "SELECT project, status FROM crawls"))
+    assert statuses == {"Surrogate": "ok", "Dated": "ok", "Huge": "failed", "Memory": "failed",
+                        "Full": "failed", "Good": "ok"}  # fmt: skip
+    assert files_of(tmp_path, "Full") == {}  # rolled back whole
+    assert files_of(tmp_path, "Dated") == {"app.py": "scanned", "later.py": "scanned"}
+    assert files_of(tmp_path, "Surrogate") == {"app.py": "scanned", "escaped.py": "unparsable",
+                                               "setup.py": "no-mention"}  # fmt: skip
+    (description,) = query(tmp_path, "SELECT description FROM projects WHERE name = 'Surrogate'")[0]
+    assert description == "A tool \ufffd for \ufffd things"
+    assert query(tmp_path, "SELECT COUNT(DISTINCT project) FROM candidates") == [(3,)]  # ranked
