@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -84,6 +85,9 @@ def reports_errors(function: F) -> F:
             return function(*args, **kwargs)
         except MinerError as error:
             raise click.ClickException(str(error)) from error
+        except sqlite3.Error as error:  # a corrupt, full or read-only database: one line too
+            path = kwargs.get("db_path") or Path("the database")
+            raise click.ClickException(store.database_error(path, error)) from error
 
     return wrapper  # type: ignore[return-value]
 
@@ -200,8 +204,26 @@ def _require_db(db_path: Path) -> None:
 
 
 def _existing_db(db_path: Path) -> store.Database:
+    """The database, read-only: render and explain never change its schema or journal mode."""
     _require_db(db_path)
-    return store.open_db(db_path)
+    return store.open_existing(db_path)
+
+
+def _shown_recorder(db_path: Path) -> store.Database | None:
+    """A connection that records what render showed (rows only), or None with a note when the
+    database cannot be written: the pages are still written, drift is then not followed."""
+    try:
+        recorder = store.open_existing(db_path, writable=True)
+        recorder.execute("BEGIN IMMEDIATE")  # can we write at all? (a read-only file says no)
+        recorder.execute("ROLLBACK")
+    except (MinerError, sqlite3.Error) as error:
+        click.echo(
+            f"note: {db_path} cannot be written ({error}): pages are written, but the next crawl "
+            "cannot tell which of their examples drifted",
+            err=True,
+        )
+        return None
+    return recorder
 
 
 def _select(projects: list[Project], names: tuple[str, ...]) -> list[Project]:
@@ -281,6 +303,7 @@ def render(
     for line in rendering.drift_report(db):
         click.echo(f"drift: {line}", err=True)
     formats = ("markdown", "html") if output_format == "both" else (output_format,)
+    recorder = _shown_recorder(db_path)
     mode = _progress_mode()
     with progressing.render_progress(mode) as progress:
         report = rendering.render_pages(
@@ -293,6 +316,7 @@ def render(
             progress=progress,
             max_examples=max_examples,
             order=order,
+            record=False if recorder is None else recorder,
         )
     for qualname, error in report.failures:
         click.echo(f"{qualname}: page not written: {error}", err=True)

@@ -217,8 +217,12 @@ def render_pages(
     progress: Callable[[int, int], None] | None = None,
     max_examples: int = 10,
     order: str = "score",
+    record: Database | bool = True,
 ) -> RenderReport:
     """Write a page for every target with uses (or only `names`) under out_dir/{library}/.
+
+    What each page shows is recorded (for drift detection) in `record`: a database, True for
+    `db`, False for nowhere (`db` may then be read-only).
 
     `names` may be canonical qualnames or aliases. `intros` holds hand-written intros named
     {slug without -examples}.markdown; it defaults to the bundled data/intros. `formats` are
@@ -277,7 +281,8 @@ def render_pages(
                 }
                 for path, text in texts.items():
                     _write(path, text, target.qualname, written)
-                _record_shown(db, page, choice, style)
+                if record is not False:
+                    _record_shown(db if record is True else record, page, choice, style)
             # One broken page (bad data, a template error) must not cost the others.
             except Exception as error:
                 failures.append((target.qualname, f"{type(error).__name__}: {error}"))

@@ -439,7 +439,13 @@ def schema_markdown() -> str:
 
 
 def open_db(path: Path | str) -> Database:
-    """Open or create the database and make sure every table and index exists."""
+    """Open or create the database and make sure every table and index exists.
+
+    A file that is not a miner database (another application's SQLite, a text file) is
+    refused with a one-line MinerError before anything is written to it.
+    """
+    if Path(path).is_file() and Path(path).stat().st_size:
+        _check_miner_tables(Path(path), _table_names(Path(path), "ro"), complete=False)
     db = Database(path)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")  # another crawl writing
     db.execute("PRAGMA foreign_keys=ON")
@@ -461,6 +467,74 @@ def open_db(path: Path | str) -> Database:
             for columns in spec.indexes:
                 db[name].create_index(list(columns), if_not_exists=True)
     return db
+
+
+def open_existing(path: Path, *, writable: bool = False) -> Database:
+    """A database `miner crawl` wrote, opened as it is, for `render` and `explain`.
+
+    Read-only unless `writable` (then only rows are written, as render records what it
+    showed): the file is never created, nor are tables or columns added, nor its journal
+    mode changed. Anything that is not a complete miner database is a one-line MinerError.
+    """
+    mode = "rw" if writable else "ro"
+    _check_miner_tables(path, _table_names(path, mode), complete=True)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    return Database(conn)
+
+
+def database_error(path: Path, error: sqlite3.Error) -> str:
+    """What SQLite's complaint about `path` means to the user, on one line."""
+    text = str(error)
+    if "file is not a database" in text:
+        return f"{path}: not a miner database (not SQLite at all): pass --db the file miner crawl wrote"
+    if "malformed" in text or "corrupt" in text:
+        return f"{path}: the database is corrupt ({text}): crawl again into a new file"
+    if "disk is full" in text or "disk I/O" in text:
+        return f"{path}: cannot write the database: the disk is full ({text}): free some space"
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: the database is read-only ({text}): make it writable, or use a copy"
+    if "unable to open" in text:
+        return f"{path}: cannot open the database ({text}): check the path and its permissions"
+    return f"{path}: database error: {text}"
+
+
+def _table_names(path: Path, mode: str) -> set[str]:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
+        try:
+            return {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise MinerError(database_error(path, error)) from None
+
+
+def _check_miner_tables(path: Path, tables: set[str], *, complete: bool) -> None:
+    """Refuse another application's database, and (`complete`) one missing miner's tables or
+    columns: an older miner's, which only `miner crawl` upgrades."""
+    if tables and not tables & SCHEMA.keys():
+        raise MinerError(
+            f"{path}: not a miner database (it holds other tables: {', '.join(sorted(tables)[:5])}):"
+            " pass --db the file miner crawl wrote"
+        )
+    if not complete:
+        return
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        for name, spec in SCHEMA.items():
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info([{name}])")}
+            missing = [column for column in spec.columns if column not in columns]
+            if missing:
+                what = f"table {name}" if not columns else f"column {name}.{missing[0]}"
+                raise MinerError(
+                    f"{path}: no {what}: an empty file or one written by an older miner "
+                    "(run miner crawl on it to fill or upgrade it)"
+                )
+    except sqlite3.Error as error:
+        raise MinerError(database_error(path, error)) from None
+    finally:
+        conn.close()
 
 
 def _rename_columns(db: Database) -> None:

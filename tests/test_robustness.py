@@ -8,6 +8,7 @@ status is 1 when anything failed; rows stored earlier stay.
 
 from __future__ import annotations
 
+import gc
 import http.server
 import json
 import os
@@ -837,3 +838,101 @@ def test_one_project_never_stops_the_crawl_whatever_it_raises(
     (description,) = query(tmp_path, "SELECT description FROM projects WHERE name = 'Surrogate'")[0]
     assert description == "A tool \ufffd for \ufffd things"
     assert query(tmp_path, "SELECT COUNT(DISTINCT project) FROM candidates") == [(3,)]  # ranked
+
+
+# -- the database as input -------------------------------------------------------------------
+
+
+def digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def miner_db(make_repo, tmp_path: Path) -> Path:
+    """A real miner database in rollback-journal mode, checkpointed into one file."""
+    remote = make_repo({"app.py": APP}, name="dbinput")
+    assert crawl(tmp_path, project_list(tmp_path, {"name": "P", "url": remote.url})).exit_code == 0
+    gc.collect()  # the crawl's connection, closed
+    with sqlite3.connect(tmp_path / "miner.db") as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    assert not (tmp_path / "miner.db-wal").exists()
+    return tmp_path / "miner.db"
+
+
+def broken_copy(miner_db: Path, kind: str) -> Path:
+    path = miner_db.with_name(f"{kind}.db")
+    if kind == "text":
+        path.write_text("name,uses\nflask,3\n", encoding="utf-8")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "other-app":
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.close()
+    elif kind == "corrupt":
+        data = bytearray(miner_db.read_bytes())
+        data[4096:] = b"\xa5" * (len(data) - 4096)  # the header survives, every page is junk
+        path.write_bytes(bytes(data))
+    elif kind == "older":
+        path.write_bytes(miner_db.read_bytes())
+        with sqlite3.connect(path) as conn:
+            conn.execute("ALTER TABLE projects DROP COLUMN blurb")
+        conn.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["text", "empty", "other-app", "corrupt", "older"])
+def test_a_file_that_is_not_a_miner_database_is_one_error_line(
+    miner_db: Path, tmp_path: Path, kind: str
+) -> None:
+    path = broken_copy(miner_db, kind)
+    before = digest(path)
+    messages = {
+        "text": "not a miner database (not SQLite at all): pass --db the file miner crawl wrote",
+        "empty": "no table library: an empty file or one written by an older miner (run miner "
+        "crawl on it to fill or upgrade it)",
+        "other-app": "not a miner database (it holds other tables: notes): pass --db the file "
+        "miner crawl wrote",
+        "corrupt": "the database is corrupt (database disk image is malformed): crawl again into "
+        "a new file",
+        "older": "no column projects.blurb: an empty file or one written by an older miner (run "
+        "miner crawl on it to fill or upgrade it)",
+    }
+
+    for command in (["render", "--out", str(tmp_path / "site")], ["explain", "flask.make_response"]):
+        result = CliRunner().invoke(cli, [*command, "--db", str(path)])
+        assert result.exit_code == 1, result.output
+        assert result.output == f"Error: {path}: {messages[kind]}\n", command
+    if kind in ("text", "other-app"):  # crawl refuses to write miner's tables into it too
+        result = crawl(tmp_path, project_list(tmp_path, {"name": "P", "url": "/nowhere"}),
+                       "--db", str(path))  # fmt: skip
+        assert result.exit_code == 1 and result.output.startswith(f"Error: {path}: not a miner")
+    assert digest(path) == before  # nothing was written, not even a journal mode
+    assert {p.name for p in tmp_path.glob(f"{kind}.db*")} == {f"{kind}.db"}
+
+
+def test_render_and_explain_change_no_schema_nor_journal_mode(miner_db: Path, tmp_path: Path) -> None:
+    def schema() -> list[tuple]:
+        with sqlite3.connect(miner_db) as conn:
+            return conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+    before = schema()
+    miner_db.chmod(0o444)
+    try:
+        rendered = run("render", "--db", str(miner_db), "--out", str(tmp_path / "site"))
+        explained = run("explain", "flask.make_response", "--db", str(miner_db))
+    finally:
+        miner_db.chmod(0o644)
+
+    assert rendered.exit_code == 0 and explained.exit_code == 0, rendered.output + explained.output
+    assert (tmp_path / "site" / "flask" / "flask-helpers-make-response.markdown").is_file()
+    if os.geteuid() != 0:  # root writes a read-only file anyway
+        assert "cannot be written" in rendered.output
+    assert schema() == before
+    with sqlite3.connect(miner_db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    assert not (tmp_path / "miner.db-wal").exists()
