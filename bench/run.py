@@ -9,7 +9,7 @@ Everything is measured in one run, on the same files (the .py files at each clon
 miner's scan (in-process, --jobs 1 and --jobs 2), `miner crawl` cold, warm and from the blob
 cache alone, `miner render` of every page, and side by side `git grep -F` for the target names
 (the floor) and semgrep with one rule per target (when semgrep is installed: pip install
-'miner[bench]'). Every step runs as a child process: its wall time and its peak resident set
+'usage-example-miner[bench]'). Every step runs as a child process: its wall time and its peak resident set
 size (the largest single process of its tree, from wait4) are reported, each time also as a
 ratio to git grep and to semgrep. Then semgrep's precision and recall against miner's results
 on the corpus (with the disagreements) and against the gold set in tests/gold/.

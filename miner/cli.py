@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 import click
 import platformdirs
 
+from miner import DISTRIBUTION, rank, sources, store, targets
 from miner import crawl as crawling
 from miner import progress as progressing
-from miner import rank, sources, store, targets
 from miner import render as rendering
 from miner import serve as serving
 from miner.model import MinerError, Project
@@ -93,7 +93,7 @@ def reports_errors(function: F) -> F:
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
-@click.version_option(package_name="miner")
+@click.version_option(package_name=DISTRIBUTION)
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
 def cli(quiet: bool) -> None:
     """Mine real-world usage examples of a library's public names and publish example pages."""

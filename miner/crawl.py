@@ -32,7 +32,7 @@ from typing import Any
 
 import platformdirs
 
-from miner import metadata, rank, rerank, sources, store
+from miner import DISTRIBUTION, metadata, rank, rerank, sources, store
 from miner.escape import clean_text
 from miner.model import (
     Checkout,
@@ -475,7 +475,7 @@ def _crawl_on_dask(
         from distributed import Client, as_completed
     except ImportError:
         raise MinerError(
-            "--dask needs Dask's distributed scheduler: pip install 'miner[dask]'"
+            f"--dask needs Dask's distributed scheduler: pip install '{DISTRIBUTION}[dask]'"
         ) from None
     try:
         client = Client(address, timeout="20s")

@@ -226,7 +226,7 @@ def render_pages(
 
     `names` may be canonical qualnames or aliases. `intros` holds hand-written intros named
     {slug without -examples}.markdown; it defaults to the bundled data/intros. `formats` are
-    "markdown" ({slug without -examples}.markdown) and "html" ({slug}.html, plus the index,
+    "markdown" ({slug}.markdown) and "html" ({slug}.html, plus the index,
     module pages and CSS of the HTML preview, which always list every page with uses).
     `progress(done, total)` is called after each page, written or failed. Examples are chosen
     by `choose_examples`: at most `max_examples`, ordered by score or by the project list.
@@ -364,10 +364,9 @@ def _template(env: Environment, name: str) -> Template:
 
 
 def _page_file(format_name: str, target: Target) -> str:
-    """A page's file: {slug without -examples}.markdown, or {slug}.html as the links name it."""
-    if format_name == "markdown":
-        return f"{_slug_base(target)}.markdown"
-    return f"{page_slug(target)}.html"
+    """A page's file, named by its slug: {slug}.markdown, or {slug}.html as the links name it."""
+    extension = "markdown" if format_name == "markdown" else "html"
+    return f"{page_slug(target)}.{extension}"
 
 
 def make_environment(templates: Path | None = None) -> Environment:
@@ -696,7 +695,7 @@ def _sortorders(prefix: str, count: int) -> list[str]:
 
 
 def _slug_base(target: Target) -> str:
-    """The slug without -examples, which also names the page's file."""
+    """The slug without -examples, which also names a hand-written intro's file."""
     return f"{target.module.replace('.', '-')}-{target.name.lower().replace('_', '-')}"
 
 

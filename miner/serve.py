@@ -2,7 +2,7 @@
 
 The metadata is generated, never written by hand: table and column descriptions come from
 `store.SCHEMA`, and every ``queries/*.sql`` file becomes a canned query named after the file,
-titled by its first ``-- `` comment line. Datasette is an optional dependency (``miner[serve]``).
+titled by its first ``-- `` comment line. Datasette is an optional dependency (the ``serve`` extra).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from miner import DISTRIBUTION
 from miner.model import MinerError
 from miner.store import SCHEMA
 
@@ -59,7 +60,7 @@ def serve(db_path: Path, queries: Path, host: str, port: int) -> None:
         from datasette.cli import cli as datasette
     except ImportError as error:
         raise MinerError(
-            "miner serve needs Datasette: pip install 'miner[serve]'"
+            f"miner serve needs Datasette: pip install '{DISTRIBUTION}[serve]'"
         ) from error
     metadata = datasette_metadata(db_path.stem, queries)
     with tempfile.TemporaryDirectory(prefix="miner-serve-") as directory:

@@ -58,11 +58,11 @@ def test_crawl_then_render_one_page(projects_file, tmp_path):
 
     rendered = run("render", "--db", str(db), "--out", str(out), "--name", "flask.make_response")
     assert rendered.exit_code == 0, rendered.output
-    page = (out / "flask" / "flask-helpers-make-response.markdown").read_text(encoding="utf-8")
+    page = (out / "flask" / "flask-helpers-make-response-examples.markdown").read_text(encoding="utf-8")
     assert page.startswith("title: flask.helpers make_response Example Code\n")
     assert '~~    response = make_response("hello", 200)\n' in page
     assert "## Example 1 from Shop\n" in page
-    assert [p.name for p in (out / "flask").iterdir()] == ["flask-helpers-make-response.markdown"]
+    assert [p.name for p in (out / "flask").iterdir()] == ["flask-helpers-make-response-examples.markdown"]
 
 
 def test_a_failed_project_exits_non_zero_after_the_others(projects_file, tmp_path):
@@ -152,7 +152,7 @@ def test_render_max_examples_and_listed_order(make_repo, tmp_path):
                  "--max-examples", "2", "--order", "listed")
 
     assert result.exit_code == 0, result.output
-    page = (out / "flask" / "flask-helpers-make-response.markdown").read_text(encoding="utf-8")
+    page = (out / "flask" / "flask-helpers-make-response-examples.markdown").read_text(encoding="utf-8")
     headings = [line for line in page.splitlines() if line.startswith("## Example")]
     assert len(headings) == 2
     listed = [heading.rsplit(" ", 1)[1] for heading in headings]
@@ -201,7 +201,7 @@ def test_drift_is_reported_and_a_gone_example_is_replaced(make_repo, tmp_path):
     assert run(*crawl_args).exit_code == 0
     first = run("render", "--out", str(out), "--name", "flask.make_response", *common)
     assert first.exit_code == 0
-    page = out / "flask" / "flask-helpers-make-response.markdown"
+    page = out / "flask" / "flask-helpers-make-response-examples.markdown"
     assert "**Gone / gone / teapot.py**" in page.read_text(encoding="utf-8")
 
     keep.commit({"keep/views.py": DRIFT_KEEP.replace('"yes"', '"changed"')})

@@ -108,7 +108,7 @@ def test_highlighted_lines_are_marked_and_no_tilde_is_left(site: Path) -> None:
 
 def test_markers_stay_comments_with_their_own_class(site: Path) -> None:
     html = read(site / MAKE_RESPONSE_PAGE)
-    markdown = read(site / "flask-helpers-make-response.markdown")
+    markdown = read(site / "flask-helpers-make-response-examples.markdown")
     markers = re.findall(r"^## \.\.\. source file .*$", markdown, re.MULTILINE)
     assert len(markers) >= 2
     shown = re.findall(r'<span class="marker"><span class="c1">(## [^<]*)</span>', html)
@@ -318,7 +318,7 @@ def test_cli_renders_both_formats(make_repo, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"HTML preview: {out / 'flask' / 'index.html'}" in result.output
     names = sorted(path.name for path in (out / "flask").iterdir())
-    assert "flask-helpers-make-response.markdown" in names
+    assert "flask-helpers-make-response-examples.markdown" in names
     assert MAKE_RESPONSE_PAGE in names
     default = runner.invoke(cli, ["render", "--db", db, "--out", str(tmp_path / "md")])
     assert default.exit_code == 0

@@ -20,7 +20,7 @@ def wheel(tmp_path_factory) -> Path:
          "--wheel-dir", str(out), str(ROOT)],
         check=True,
     )
-    return next(out.glob("miner-*.whl"))
+    return next(out.glob("usage_example_miner-*.whl"))
 
 
 def test_wheel_carries_templates_queries_and_data(wheel):

@@ -341,14 +341,14 @@ def test_golden_page(tmp_path: Path, style: str, update_golden: bool) -> None:
     pages, failures = render(tmp_path, style=style)
     assert failures == []
     assert sorted(pages) == [
-        "flask-app-flask.markdown",
-        "flask-globals-request.markdown",
-        "flask-helpers-flash.markdown",
-        "flask-helpers-make-response.markdown",
-        "flask-helpers-url-for.markdown",
+        "flask-app-flask-examples.markdown",
+        "flask-globals-request-examples.markdown",
+        "flask-helpers-flash-examples.markdown",
+        "flask-helpers-make-response-examples.markdown",
+        "flask-helpers-url-for-examples.markdown",
     ]
     check_golden(
-        pages["flask-helpers-make-response.markdown"],
+        pages["flask-helpers-make-response-examples.markdown"],
         f"flask-helpers-make-response.{style}.markdown",
         update_golden,
     )
@@ -356,10 +356,10 @@ def test_golden_page(tmp_path: Path, style: str, update_golden: bool) -> None:
 
 def test_sortorder_counts_pages_with_uses_and_ignores_the_names_filter(tmp_path: Path) -> None:
     pages, _ = render(tmp_path, names=[MAKE_RESPONSE], sortorder_prefix="12345")
-    assert list(pages) == ["flask-helpers-make-response.markdown"]
-    assert "\nsortorder: 123450004\n" in pages["flask-helpers-make-response.markdown"]
+    assert list(pages) == ["flask-helpers-make-response-examples.markdown"]
+    assert "\nsortorder: 123450004\n" in pages["flask-helpers-make-response-examples.markdown"]
     pages, _ = render(tmp_path)
-    assert "\nsortorder: 500000001\n" in pages["flask-app-flask.markdown"]
+    assert "\nsortorder: 500000001\n" in pages["flask-app-flask-examples.markdown"]
 
 
 def test_a_sortorder_prefix_must_leave_room(tmp_path: Path) -> None:
@@ -394,13 +394,13 @@ are other names from `flask.helpers` with their own pages of examples.
 )
 def test_siblings_sentence(tmp_path: Path, used: set[str], expected: str) -> None:
     pages, _ = render(tmp_path, build_db(used))
-    page = pages["flask-helpers-make-response.markdown"]
+    page = pages["flask-helpers-make-response-examples.markdown"]
     assert f"\n\n{expected}\n## Example 1 from " in page
 
 
 def test_no_siblings_no_sentence(tmp_path: Path) -> None:
     pages, _ = render(tmp_path, build_db({MAKE_RESPONSE, REQUEST}))
-    page = pages["flask-helpers-make-response.markdown"]
+    page = pages["flask-helpers-make-response-examples.markdown"]
     assert "<a href" not in page
     assert re.search(
         r"the examples below may use either\.\n\nHow the projects in this corpus call "
@@ -413,8 +413,8 @@ def test_no_siblings_no_sentence(tmp_path: Path) -> None:
 def test_names_may_be_aliases(tmp_path: Path) -> None:
     pages, _ = render(tmp_path, names=["flask.make_response", "flask.request"])
     assert sorted(pages) == [
-        "flask-globals-request.markdown",
-        "flask-helpers-make-response.markdown",
+        "flask-globals-request-examples.markdown",
+        "flask-helpers-make-response-examples.markdown",
     ]
 
 
@@ -433,9 +433,9 @@ def test_unknown_name(tmp_path: Path, name: str, message: str) -> None:
 def test_a_hand_written_intro_replaces_the_generated_one(tmp_path: Path) -> None:
     intros = tmp_path / "intros"
     intros.mkdir()
-    (intros / "flask-helpers-make-response.markdown").write_text("Hand-written intro.\n\n")
+    (intros / "flask-helpers-make-response-examples.markdown").write_text("Hand-written intro.\n\n")
     pages, _ = render(tmp_path, names=[MAKE_RESPONSE], intros=intros)
-    page = pages["flask-helpers-make-response.markdown"]
+    page = pages["flask-helpers-make-response-examples.markdown"]
     assert "\n\n\nHand-written intro.\n\nHow the projects in this corpus call" in page
     assert "can also be imported" not in page
 
@@ -444,7 +444,7 @@ def test_a_hand_written_intro_replaces_the_generated_one(tmp_path: Path) -> None
 def default_page(tmp_path: Path) -> str:
     """The make_response page rendered with the bundled templates only."""
     pages, _ = render(tmp_path, names=[MAKE_RESPONSE])
-    return pages["flask-helpers-make-response.markdown"]
+    return pages["flask-helpers-make-response-examples.markdown"]
 
 
 def test_overriding_one_partial_changes_only_that_part(tmp_path: Path, default_page: str) -> None:
@@ -452,7 +452,7 @@ def test_overriding_one_partial_changes_only_that_part(tmp_path: Path, default_p
     templates.mkdir()
     (templates / "siblings.markdown.j2").write_text("Siblings: {{ page.siblings | length }}.\n")
     pages, _ = render(tmp_path, names=[MAKE_RESPONSE], templates=templates)
-    assert pages["flask-helpers-make-response.markdown"] == default_page.replace(
+    assert pages["flask-helpers-make-response-examples.markdown"] == default_page.replace(
         SIBLINGS_2, "Siblings: 2.\n"
     )
 
@@ -464,7 +464,7 @@ def test_an_override_can_extend_the_bundled_page(tmp_path: Path, default_page: s
         '{% extends "miner/page.markdown.j2" %}\n{% block siblings %}{% endblock %}\n'
     )
     pages, _ = render(tmp_path, names=[MAKE_RESPONSE], templates=templates)
-    assert pages["flask-helpers-make-response.markdown"] == default_page.replace(
+    assert pages["flask-helpers-make-response-examples.markdown"] == default_page.replace(
         SIBLINGS_2 + "\n", ""
     )
 
@@ -491,7 +491,7 @@ def test_one_broken_page_does_not_stop_the_others(tmp_path: Path) -> None:
     )
     db = build_db({MAKE_RESPONSE, FLASH, SEND_FILE})
     pages, failures = render(tmp_path, db, templates=templates)
-    assert sorted(pages) == ["flask-helpers-flash.markdown"]
+    assert sorted(pages) == ["flask-helpers-flash-examples.markdown"]
     assert failures == [
         (MAKE_RESPONSE, "UndefinedError: 'no_such_variable' is undefined"),
         (SEND_FILE, "UndefinedError: 'no_such_variable' is undefined"),
@@ -504,11 +504,11 @@ def test_two_names_with_one_slug_never_share_a_file(tmp_path: Path) -> None:
     save_library(db, "flask", "3.1.3", "Flask", None, "{path}", [*TARGETS, twin])
     db["uses"].insert({**next(db["uses"].rows), "id": None, "qualname": twin.qualname})
     pages, failures = render(tmp_path, db)
-    assert list(pages) == ["flask-helpers-make-response.markdown"]
+    assert list(pages) == ["flask-helpers-make-response-examples.markdown"]
     assert len(failures) == 1
     assert failures[0][0] == MAKE_RESPONSE
     assert failures[0][1].endswith(
-        "flask-helpers-make-response.markdown was already written for flask.helpers.Make_Response"
+        "flask-helpers-make-response-examples.markdown was already written for flask.helpers.Make_Response"
     )
 
 
@@ -525,7 +525,7 @@ def test_markdown_inline_turns_rest_into_code_spans() -> None:
 def test_the_bundled_intros_replace_the_generated_one(tmp_path: Path) -> None:
     pages, failures = render(tmp_path, names=[REQUEST], intros=None)  # None: data/intros
     assert failures == []
-    page = pages["flask-globals-request.markdown"]
+    page = pages["flask-globals-request-examples.markdown"]
     assert "is an object in the `flask.globals` module" in page
     assert "a proxy to the `Request` being handled right now" in page
     assert "docstring" not in page

@@ -354,7 +354,7 @@ def test_odd_file_names_survive_crawl_and_render_with_correct_links(
                  "--format", "both", "--name", "flask.make_response")  # fmt: skip
 
     assert result.exit_code == 0, result.output
-    markdown = (site / "flask" / "flask-helpers-make-response.markdown").read_text("utf-8")
+    markdown = (site / "flask" / "flask-helpers-make-response-examples.markdown").read_text("utf-8")
     html = (site / "flask" / "flask-helpers-make-response-examples.html").read_text("utf-8")
     for name, path in ODD_NAMES.items():
         (commit,) = query(tmp_path, "SELECT commit_sha FROM projects WHERE name = ?", name)[0]
@@ -527,7 +527,7 @@ def test_hostile_source_and_blurb_stay_inert_in_markdown_and_html(
                  "--format", "both", "--name", "flask.make_response")  # fmt: skip
 
     assert result.exit_code == 0, result.output
-    markdown = (site / "flask" / "flask-helpers-make-response.markdown").read_text("utf-8")
+    markdown = (site / "flask" / "flask-helpers-make-response-examples.markdown").read_text("utf-8")
     fence = "`````"  # longer than the longest run of backticks in the code
     assert markdown.count(fence) == 2
     code = markdown.split(f"{fence}python\n", 1)[1].split(fence, 1)[0].replace("~~", "")
@@ -582,7 +582,7 @@ def test_repository_text_cannot_inject_html_or_links_into_markdown_pages(
                  "--name", "flask.make_response")  # fmt: skip
 
     assert result.exit_code == 0, result.output
-    page = (site / "flask" / "flask-helpers-make-response.markdown").read_text("utf-8")
+    page = (site / "flask" / "flask-helpers-make-response-examples.markdown").read_text("utf-8")
     published = markdown.markdown(page.split("\n\n", 1)[1], extensions=["fenced_code"])
     assert "<script" not in published and "<img" not in published
     assert 'href="javascript' not in published
