@@ -89,7 +89,7 @@ def test_html_writes_pages_index_module_pages_and_css(tmp_path: Path) -> None:
 
 def test_both_formats_share_the_pages(site: Path) -> None:
     markdown = sorted(path.name for path in site.glob("*.markdown"))
-    assert [name.replace(".markdown", "-examples.html") for name in markdown] == HTML_PAGES
+    assert [name.replace(".markdown", ".html") for name in markdown] == HTML_PAGES
 
 
 def test_golden_html_page(site: Path, update_golden: bool) -> None:
@@ -99,7 +99,7 @@ def test_golden_html_page(site: Path, update_golden: bool) -> None:
 def test_highlighted_lines_are_marked_and_no_tilde_is_left(site: Path) -> None:
     for html_page in HTML_PAGES:
         html = read(site / html_page)
-        markdown = read(site / html_page.replace("-examples.html", ".markdown"))
+        markdown = read(site / html_page.replace(".html", ".markdown"))
         assert "~~" not in html
         highlighted = len(re.findall(r"^~~", markdown, re.MULTILINE))
         assert highlighted > 0

@@ -14,7 +14,7 @@ from test_render import build_db
 from miner.pelican_plugin import HighlightedLinesExtension, rewrite_fences
 from miner.render import render_pages
 
-#: what the README tells a Pelican site to set, plus a quiet, self-contained build
+#: what docs/pelican.md tells a Pelican site to set, plus a quiet, self-contained build
 SETTINGS = {
     "SITENAME": "Flask examples",
     "SITEURL": "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from tests_support import build_repo
@@ -118,10 +119,10 @@ def test_best_candidates_puts_application_code_first(db):
     assert best[0][2] > best[1][2]
 
 
-def test_readme_shows_every_query():
-    readme = (resource_dir("queries").parent / "README.md").read_text(encoding="utf-8")
+def test_the_docs_show_every_query():
+    docs = (Path(__file__).parent.parent / "docs" / "queries.md").read_text(encoding="utf-8")
     for path in QUERIES:
-        assert f"`{path.name}`" in readme, f"{path.name} is not in the README"
+        assert f"`{path.name}`" in docs, f"{path.name} is not in docs/queries.md"
 
 
 def test_every_use_carries_its_own_score_parts(db):

@@ -433,7 +433,7 @@ def test_unknown_name(tmp_path: Path, name: str, message: str) -> None:
 def test_a_hand_written_intro_replaces_the_generated_one(tmp_path: Path) -> None:
     intros = tmp_path / "intros"
     intros.mkdir()
-    (intros / "flask-helpers-make-response-examples.markdown").write_text("Hand-written intro.\n\n")
+    (intros / "flask-helpers-make-response.markdown").write_text("Hand-written intro.\n\n")
     pages, _ = render(tmp_path, names=[MAKE_RESPONSE], intros=intros)
     page = pages["flask-helpers-make-response-examples.markdown"]
     assert "\n\n\nHand-written intro.\n\nHow the projects in this corpus call" in page
