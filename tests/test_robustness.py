@@ -722,7 +722,7 @@ def test_published_pages_carry_no_markup_from_a_repository(make_repo, tmp_path: 
     )
     Pelican(settings).run()
     built = [
-        (output / f"{page.stem}-examples.html").read_text("utf-8")
+        (output / f"{page.stem}.html").read_text("utf-8")
         .split('<section id="content" class="body">', 1)[1].split("</section>", 1)[0]
         for page in pages
     ]  # fmt: skip
