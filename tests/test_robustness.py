@@ -929,7 +929,7 @@ def test_render_and_explain_change_no_schema_nor_journal_mode(miner_db: Path, tm
         miner_db.chmod(0o644)
 
     assert rendered.exit_code == 0 and explained.exit_code == 0, rendered.output + explained.output
-    assert (tmp_path / "site" / "flask" / "flask-helpers-make-response.markdown").is_file()
+    assert (tmp_path / "site" / "flask" / "flask-helpers-make-response-examples.markdown").is_file()
     if os.geteuid() != 0:  # root writes a read-only file anyway
         assert "cannot be written" in rendered.output
     assert schema() == before
