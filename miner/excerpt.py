@@ -18,7 +18,7 @@ import io
 import tokenize
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 HIGHLIGHT = "~~"
 ABBREVIATED = "## ... source file abbreviated to get to {name} examples ..."
@@ -74,6 +74,8 @@ class _Source:
     lines: tuple[str, ...]
     kept: tuple[int, ...]  #: 0-based indexes of the lines that survive stripping, ascending
     tree: ast.Module | None
+    #: id of a statement list of the tree -> the last line of each statement, for bisecting
+    ends: dict[int, list[int]] = field(default_factory=dict, compare=False)
 
     def stripped_index(self, line: int) -> int | None:
         """Where original 1-based `line` sits in the stripped file, None if stripped or absent."""
@@ -229,7 +231,8 @@ def _render(
     tail: bool,
 ) -> Excerpt:
     """Lay out `windows` of the stripped file with markers; `marks` are stripped indexes."""
-    marked = {k for k in marks if any(start <= k < end for start, end in windows)}
+    starts = [start for start, _end in windows]  # sorted, disjoint: bisect, not a scan per mark
+    marked = {k for k in marks if (at := bisect_right(starts, k) - 1) >= 0 and k < windows[at][1]}
     abbreviated = f"\n\n{ABBREVIATED.format(name=name)}\n\n\n"
     parts = [f"# {' '.join(basename.splitlines())}\n"]  # one line, whatever the name holds
     lines_so_far = 1
@@ -425,7 +428,8 @@ def _around(src: _Source, path: Sequence[tuple[ast.AST, list[ast.AST]]], line: i
     while depth > 1 and src.size(_span(path[depth - 1][0])) <= CONTEXT_LINES:
         depth -= 1
     node, block = path[depth]
-    first = last = next(index for index, other in enumerate(block) if other is node)
+    first = last = _index(src, block, line)
+    assert first is not None and block[first] is node
     grew = True
     while grew:
         grew = False
@@ -457,7 +461,8 @@ def _path(src: _Source, line: int) -> list[tuple[ast.AST, list[ast.AST]]]:
     blocks = _blocks(src.tree)
     while True:
         found = next(
-            ((node, block) for block in blocks for node in block if _holds(node, line)), None
+            ((block[at], block) for block in blocks if (at := _index(src, block, line)) is not None),
+            None,
         )
         if found is None:
             return path
@@ -465,10 +470,17 @@ def _path(src: _Source, line: int) -> list[tuple[ast.AST, list[ast.AST]]]:
         blocks = _blocks(found[0])
 
 
-def _holds(node: ast.AST, line: int) -> bool:
-    """Whether `line` is inside the span of `node`."""
-    first, last = _span(node)
-    return first <= line <= last
+def _index(src: _Source, block: list[ast.AST], line: int) -> int | None:
+    """The index of the first statement of `block` holding `line`, None if none does.
+
+    A bisection on the statements' last lines (they never decrease along a block): finding
+    the statements of every use costs log(statements) each, not a walk of the block.
+    """
+    ends = src.ends.get(id(block))
+    if ends is None:
+        ends = src.ends[id(block)] = [_span(node)[1] for node in block]
+    at = bisect_left(ends, line)
+    return at if at < len(block) and _span(block[at])[0] <= line else None
 
 
 def _span(node: ast.AST) -> Span:

@@ -138,6 +138,7 @@ def digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+@functools.lru_cache(maxsize=64)  # a file is hashed once, not once per name it uses
 def normalised_hash(text: str) -> str:
     """A hash that ignores comments, blank lines and indentation-preserving whitespace noise."""
     kept = [
@@ -236,8 +237,9 @@ def self_containedness(text: str, segments: Iterable[tuple[int, int]], library: 
     shown: set[int] = set()
     for start, end in segments:
         shown.update(range(start, end + 1))
-    bound_in_excerpt = {name for line, name, is_load in names.events if line in shown and not is_load}
-    loads = [name for line, name, is_load in names.events if line in shown and is_load]
+    events = [event for line in sorted(shown) for event in names.by_line.get(line, ())]
+    bound_in_excerpt = {name for name, is_load in events if not is_load}
+    loads = [name for name, is_load in events if is_load]
     if not loads:
         return 1.0
     known_sources = {library, *_STDLIB}
@@ -251,7 +253,7 @@ def self_containedness(text: str, segments: Iterable[tuple[int, int]], library: 
 @dataclass(frozen=True, slots=True)
 class _Names:
     imported: dict[str, str]  #: bound name -> top-level module it is imported from ("." = project)
-    events: tuple[tuple[int, str, bool], ...]  #: (line, name, is a load) for every name
+    by_line: dict[int, list[tuple[str, bool]]]  #: line -> (name, is a load) of every name on it
 
 
 @functools.lru_cache(maxsize=256)
@@ -261,7 +263,7 @@ def _names_of(text: str) -> _Names | None:
     if tree is None:
         return None
     imported: dict[str, str] = {}
-    events: list[tuple[int, str, bool]] = []
+    by_line: dict[int, list[tuple[str, bool]]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -271,12 +273,12 @@ def _names_of(text: str) -> _Names | None:
             for alias in node.names:
                 imported[alias.asname or alias.name] = source
         elif isinstance(node, ast.Name):
-            events.append((node.lineno, node.id, isinstance(node.ctx, ast.Load)))
+            by_line.setdefault(node.lineno, []).append((node.id, isinstance(node.ctx, ast.Load)))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            events.append((node.lineno, node.name, False))
+            by_line.setdefault(node.lineno, []).append((node.name, False))
         elif isinstance(node, ast.arg):
-            events.append((node.lineno, node.arg, False))
-    return _Names(imported, tuple(events))
+            by_line.setdefault(node.lineno, []).append((node.arg, False))
+    return _Names(imported, by_line)
 
 
 #: Commits and distinct authors in a year at which a project counts as fully active.
