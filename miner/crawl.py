@@ -310,9 +310,10 @@ def crawl_project_work(
                 raise
             checkout = sources.fetch_release(project, cache_dir, pypi_index, timeout, str(error))
             recent = History()
-        about = metadata.describe(sources.read_files(checkout, metadata.wants_file), context.library)
-        reader = _BlobReader(checkout)
+        files = sources.read_files(checkout, metadata.wants_file, metadata.MAX_FILES)
+        about = metadata.describe(files, context.library)
         entries = [(path, sha) for path, sha, _size in sources.list_python_blobs(checkout)]
+        reader = _BlobReader(checkout, entries)
         recorder = _Recorder(cache)
         counter = _Counter(mapper)
         scans = scan_tree(entries, reader.read, context, counter, recorder, progress)
@@ -565,24 +566,36 @@ class _Counter:
 
 
 class _BlobReader:
-    """Reads a checkout's blobs on demand, each at most once."""
+    """Reads a checkout's blobs on demand, each distinct blob at most once.
 
-    def __init__(self, checkout: Checkout) -> None:
+    A blob listed under many paths is read once and its bytes shared by every path.
+    """
+
+    def __init__(self, checkout: Checkout, entries: Iterable[tuple[str, str]]) -> None:
         self.checkout = checkout
+        self.sha_of = dict(entries)  #: path -> blob_sha
         self.data: dict[str, bytes] = {}  #: blob_sha -> bytes read so far
 
     def read(self, paths: list[str]) -> list[SourceFile]:
-        wanted = set(paths)
-        files = list(sources.iter_source_files(self.checkout, lambda path, _sha: path in wanted))
-        self.data.update((source.blob_sha, source.data) for source in files)
-        return files
+        self._load({self.sha_of[path] for path in paths})
+        return [SourceFile(path, self.sha_of[path], self.data[self.sha_of[path]]) for path in paths]
 
     def blobs(self, shas: Collection[str]) -> dict[str, bytes]:
-        missing = set(shas) - self.data.keys()
-        if missing:
-            for source in sources.iter_source_files(self.checkout, lambda _p, sha: sha in missing):
-                self.data[source.blob_sha] = source.data
+        self._load(set(shas))
         return {sha: self.data[sha] for sha in shas}
+
+    def _load(self, shas: set[str]) -> None:
+        missing = shas - self.data.keys()
+
+        def first_path(_path: str, sha: str) -> bool:
+            if sha in missing:
+                missing.discard(sha)
+                return True
+            return False
+
+        if missing:
+            for source in sources.iter_source_files(self.checkout, first_path):
+                self.data[source.blob_sha] = source.data
 
 
 def _map_on(executor: Executor, function: Callable[..., FileScan], *iterables: Any):  # type: ignore[no-untyped-def]

@@ -74,6 +74,10 @@ _REQUIREMENTS_NAME = re.compile(r"^requirements[\w.-]*\.(txt|in)$", re.I)
 _PACKAGE_FILES = frozenset({"setup.py", "setup.cfg", "pyproject.toml", "pipfile"})
 
 
+#: At most this many metadata files are read from one project (the shallowest first).
+MAX_FILES = 200
+
+
 def wants_file(path: str) -> bool:
     """Whether the functions of this module read `path`, so that the caller fetches its blob.
 
@@ -1164,7 +1168,7 @@ def declared_versions(files: Files, library: str = "flask") -> str | None:
     requirement that only applies to an extra does not count.
     """
     wanted = canonicalize_name(library)
-    sources = list(_requirement_sources(files))
+    sources = list(_requirement_sources(files, wanted))
     for development in (False, True):
         declared = False
         for lines, is_development in sources:
@@ -1197,14 +1201,18 @@ def _declared_in(lines: Iterable[str], wanted: str) -> str | None:
     return _format_specifiers(combined) if declared else None
 
 
-def _requirement_sources(files: Files) -> Iterator[tuple[tuple[str, ...], bool]]:
-    """(requirement lines, whether they are for development only) of each source, in order."""
+def _requirement_sources(files: Files, wanted: str) -> Iterator[tuple[tuple[str, ...], bool]]:
+    """(requirement lines, whether they are for development only) of each source, in order.
+
+    Of requirements files, only the lines that name `wanted` (a canonical name) are kept.
+    """
     for package in _packages(files):
         yield package.requirements, False
     yield tuple(_pipfile_requirements(files)), False
     roots = sorted((path for path in files if _is_requirements_path(path)), key=_requirements_rank)
+    closure = _requirements_closure(files, roots, wanted)
     for root in roots:
-        yield tuple(_requirements_lines(files, root, set())), _requirements_rank(root)[0] >= 10
+        yield closure[root], _requirements_rank(root)[0] >= 10
 
 
 _MAIN_REQUIREMENTS = re.compile(
@@ -1252,13 +1260,81 @@ def _is_requirements_path(path: str) -> bool:
     )
 
 
-def _requirements_lines(files: Files, path: str, seen: set[str]) -> Iterator[str]:
-    if path in seen or path not in files:
-        return
-    seen.add(path)
+def _requirements_closure(
+    files: Files, roots: Iterable[str], wanted: str
+) -> dict[str, tuple[str, ...]]:
+    """For each file, the lines naming `wanted` in it and in every file it includes (`-r`),
+    directly or not.
+
+    Every file is read and every include followed once, whatever the chains: Tarjan's
+    algorithm (iterative: chains may be deeper than Python's stack) finds include cycles,
+    whose files all see the same lines, and each file's result is built from the results of
+    the files it includes.
+    """
+    own: dict[str, list[str]] = {}
+    edges: dict[str, list[str]] = {}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    result: dict[str, tuple[str, ...]] = {}
+    for root in roots:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, next_edge = work.pop()
+            if next_edge == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+                own[node], edges[node] = _requirements_file(files, node, wanted)
+            for position in range(next_edge, len(edges[node])):
+                child = edges[node][position]
+                if child not in index:
+                    work += [(node, position + 1), (child, 0)]
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                if low[node] == index[node]:  # node closes a group of mutually including files
+                    members: set[str] = set()
+                    member = ""
+                    while member != node:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.add(member)
+                    lines = [line for member in members for line in own[member]]
+                    lines += [
+                        line
+                        for member in members
+                        for child in edges[member]
+                        if child not in members
+                        for line in result[child]
+                    ]
+                    found = tuple(dict.fromkeys(lines))
+                    result.update((member, found) for member in members)
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+    return result
+
+
+def _names(line: str, wanted: str) -> bool:
+    """Whether a requirement line is about the distribution `wanted` (canonical name)."""
+    try:
+        return canonicalize_name(Requirement(line).name) == wanted
+    except InvalidRequirement:
+        return False
+
+
+def _requirements_file(files: Files, path: str, wanted: str) -> tuple[list[str], list[str]]:
+    """The lines of one requirements file that name `wanted`, and the files it includes."""
+    lines: list[str] = []
+    includes: list[str] = []
     text = _decode(files[path])
     if text is None:
-        return
+        return lines, includes
     text = re.sub(r"\\\r?\n", " ", text)  # line continuations
     for raw in text.splitlines():
         line = re.sub(r"(^|\s)#.*$", "", raw).strip()
@@ -1267,11 +1343,15 @@ def _requirements_lines(files: Files, path: str, seen: set[str]) -> Iterator[str
         include = re.match(r"^(-r|--requirement)(\s*=?\s*)(\S+)", line)
         if include:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), include[3]))
-            yield from _requirements_lines(files, target, seen)
+            if target in files:
+                includes.append(target)
             continue
         if line.startswith("-"):
             continue  # -e, -c, -i, --hash and other options
-        yield re.sub(r"\s--hash[=\s]\S+", "", line)
+        line = re.sub(r"\s--hash[=\s]\S+", "", line)
+        if _names(line, wanted):
+            lines.append(line)
+    return lines, includes
 
 
 def _pipfile_requirements(files: Files) -> Iterator[str]:

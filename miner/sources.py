@@ -536,11 +536,15 @@ def list_python_blobs(checkout: Checkout) -> list[tuple[str, str, int]]:
     return [entry for entry in _project_files(checkout) if entry[0].endswith(".py")]
 
 
-def read_files(checkout: Checkout, wanted: Callable[[str], bool]) -> dict[str, bytes]:
+def read_files(
+    checkout: Checkout, wanted: Callable[[str], bool], limit: int | None = None
+) -> dict[str, bytes]:
     """Any regular files of the project (not only .py), by path relative to its subdir.
 
     For package metadata: `wanted` gets the relative path. A project in a subdir without a
-    license file of its own sees the repository's top-level license files too.
+    license file of its own sees the repository's top-level license files too. With `limit`,
+    at most that many files are read, the shallowest first; a blob listed under several paths
+    is read once.
     """
     prefix = f"{checkout.project.subdir}/" if checkout.project.subdir else ""
     entries = {
@@ -548,6 +552,9 @@ def read_files(checkout: Checkout, wanted: Callable[[str], bool]) -> dict[str, b
         for path, sha, _size in _project_files(checkout)
         if wanted(path[len(prefix) :])
     }
+    if limit is not None and len(entries) > limit:
+        kept = sorted(entries, key=lambda path: (path.count("/"), path))[:limit]
+        entries = {path: entries[path] for path in sorted(kept)}
     if prefix and not any(_LICENSE_NAME.fullmatch(name) for name in entries):
         entries.update(
             (path, sha)
@@ -555,8 +562,12 @@ def read_files(checkout: Checkout, wanted: Callable[[str], bool]) -> dict[str, b
             if "/" not in path and _LICENSE_NAME.fullmatch(path)
         )
     runner = _git(checkout.git_dir)
+    blobs: dict[str, bytes] = {}
     try:
-        return {path: _read_blob(runner, checkout, path, sha) for path, sha in entries.items()}
+        for path, sha in entries.items():
+            if sha not in blobs:
+                blobs[sha] = _read_blob(runner, checkout, path, sha)
+        return {path: blobs[sha] for path, sha in entries.items()}
     finally:
         runner.clear_cache()
 

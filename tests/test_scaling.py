@@ -7,6 +7,7 @@ versions took 1.1 s at 2,000 uses of one name and 115 s for a 616 kB file of imp
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,10 @@ from pathlib import Path
 import pytest
 
 import miner
-from miner import excerpt, rank
+from miner import excerpt, metadata, rank, sources, store
+from miner.crawl import crawl
+from miner.model import Project
+from miner.targets import discover
 
 N = 1000
 MINER = str(Path(miner.__file__).parent)
@@ -95,3 +99,67 @@ def test_placing_an_excerpt_s_names_costs_the_same_in_a_file_of_any_size():
         rank._names_of(text)  # the names of a file are collected once, then cached
         found.append(steps(lambda text=text: rank.self_containedness(text, [(1, 2)], "flask")))
     assert found[0] == found[1]
+
+
+def test_a_chain_of_requirement_includes_is_followed_once_per_file(monkeypatch):
+    """requirements/r0.txt includes r1.txt, which includes r2.txt ... : each line parsed once."""
+    chain = 2000  # followed from every file, as before, it parsed two million lines
+    files: dict[str, bytes] = {
+        f"requirements/r{i}.txt": f"-r r{i + 1}.txt\npackage{i}==1.0\n".encode()
+        for i in range(chain)
+    }
+    files[f"requirements/r{chain}.txt"] = b"flask>=2.0,<3\n-r r0.txt\n"  # and a cycle back
+    parsed = [0]
+    original = metadata.Requirement
+
+    def counting(line):
+        parsed[0] += 1
+        return original(line)
+
+    monkeypatch.setattr(metadata, "Requirement", counting)
+    assert metadata.declared_versions(files, "flask") == ">=2.0,<3"
+    assert parsed[0] <= 3 * chain
+
+
+def git_repo(path: Path, files: dict[str, str]) -> Path:
+    """A repository with `files` committed in one go (quicker than one index write per file)."""
+    for relative, text in files.items():
+        (path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (path / relative).write_text(text, encoding="utf-8")
+    author = ["-c", "user.name=Fixture", "-c", "user.email=fixture@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    subprocess.run(["git", "-C", str(path), "add", "-A"], check=True)
+    subprocess.run(["git", *author, "-C", str(path), "commit", "-qm", "initial"], check=True)
+    return path
+
+
+def test_one_blob_under_many_paths_is_read_once(tmp_path, monkeypatch):
+    """Identical files (sources and metadata) are read once; metadata files are capped."""
+    copies = 300
+    files = {f"pkg{i}/views.py": "from flask import abort\nabort(1)\n" for i in range(copies)}
+    files |= {f"pkg{i}/requirements.txt": "flask>=2\n" for i in range(copies)}
+    repo = git_repo(tmp_path / "repo", files)
+    reads: list[str] = []
+    original = sources._read_blob
+
+    def counting(runner, checkout, path, sha):
+        reads.append(path)
+        return original(runner, checkout, path, sha)
+
+    monkeypatch.setattr(sources, "_read_blob", counting)
+    db = store.open_db(tmp_path / "miner.db")
+    (result,) = crawl(db, [Project("demo", repo.as_uri())], discover("flask"), tmp_path / "cache",
+                      jobs=1).results
+    assert result.ok and result.uses == 2 * copies
+    assert len([path for path in reads if path.endswith(".py")]) == 1
+    assert len([path for path in reads if path.endswith(".txt")]) == 1
+    assert db.execute("SELECT declared_versions FROM projects").fetchone() == (">=2",)
+
+
+def test_metadata_files_beyond_the_cap_are_not_read(tmp_path):
+    files = {f"d{i:04}/requirements.txt": f"package{i}\n" for i in range(metadata.MAX_FILES + 50)}
+    files["setup.py"] = "from setuptools import setup\nsetup(name='x')\n"
+    repo = git_repo(tmp_path / "repo", files)
+    checkout = sources.fetch_project(Project("demo", repo.as_uri()), tmp_path / "cache")
+    read = sources.read_files(checkout, metadata.wants_file, metadata.MAX_FILES)
+    assert len(read) == metadata.MAX_FILES and "setup.py" in read  # the shallowest first
