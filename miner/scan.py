@@ -360,7 +360,7 @@ def module_names(paths: Iterable[str]) -> dict[str, tuple[str, bool]]:
         parts = path[: -len(".py")].split("/")
         is_package = parts[-1] == "__init__"
         if is_package:
-            parts = parts[:-1]
+            parts = parts[:-1] or parts  # an __init__.py at the top of the repository
         directory = path.rpartition("/")[0]
         start = len(parts) - (0 if is_package else 1)
         while directory and directory in packages:

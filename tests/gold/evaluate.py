@@ -59,10 +59,15 @@ def project_files(root: Path) -> list[SourceFile]:
     ]
 
 
-def score(context: ScanContext) -> list[FormScore]:
-    """One score per gold file, each scanned within its project."""
+#: The gold set of each target library: Flask's here, Django's and SQLAlchemy's beside it.
+ROOTS = {"flask": GOLD, "django": GOLD.parent / "gold_django", "sqlalchemy": GOLD.parent / "gold_sqlalchemy"}
+
+
+def score(context: ScanContext, root: Path | None = None) -> list[FormScore]:
+    """One score per gold file of the library's gold set, each scanned within its project."""
+    root = root or ROOTS[context.library]
     scores = []
-    for project in sorted(p for p in GOLD.iterdir() if p.is_dir() and p.name != "__pycache__"):
+    for project in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "__pycache__"):
         files = project_files(project)
         scans = {scan.path: scan for scan in scan_project(files, context)}
         for source in files:
