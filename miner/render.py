@@ -64,7 +64,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from miner import rank
+from miner import aliases, rank
 from miner.escape import (
     clean_text,
     code_fence,
@@ -179,6 +179,8 @@ class RenderReport:
     failures: tuple[tuple[str, str], ...]  #: (qualname, or the file of the HTML preview, error)
     #: the HTML preview's other files: index.html, one page per module, miner.css
     files: tuple[Path, ...] = ()
+    #: redirects/{library}.txt: alias slugs of the pages (see miner.aliases)
+    redirects: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +256,7 @@ def render_pages(
     written: dict[Path, str] = {}
     failures: list[tuple[str, str]] = []
     files: list[Path] = []
+    maps: list[Path] = []
     total = sum(
         t.qualname in used and (wanted is None or t.qualname in wanted)
         for _, ts in libraries
@@ -289,6 +292,11 @@ def render_pages(
             done += 1
             if progress is not None:
                 progress(done, total)
+        if wanted is None:
+            path = out_dir / aliases.REDIRECTS / f"{library.name}.txt"
+            redirects = aliases.redirect_map(target for target, _, _ in plan)
+            _write(path, aliases.redirects_text(redirects), path.name, written)
+            maps.append(path)
         if "html" in page_templates:
             modules = module_index([target for target, _, _ in plan], counts)
             site = _html_site_files(out_dir / library.name, library, modules)
@@ -299,9 +307,9 @@ def render_pages(
                 # Nor must a broken index or module page.
                 except Exception as error:  # noqa: PERF203
                     failures.append((str(path), f"{type(error).__name__}: {error}"))
-    site_files = set(files)
+    site_files = {*files, *maps}
     pages = tuple(path for path in written if path not in site_files)
-    return RenderReport(pages, tuple(failures), tuple(files))
+    return RenderReport(pages, tuple(failures), tuple(files), tuple(maps))
 
 
 def _refuse_rewrite(path: Path, written: Mapping[Path, str]) -> None:
@@ -410,7 +418,9 @@ def find_page(db: Database, name: str) -> tuple[LibraryInfo, Target]:
     """The page a slug (with or without -examples), qualname or alias names."""
     for library in load_libraries(db):
         for target in load_targets(db, library.name):
-            keys = {target.qualname, *target.aliases, page_slug(target), _slug_base(target)}
+            also = aliases.alias_slugs(target)
+            keys = {target.qualname, *target.aliases, page_slug(target), _slug_base(target), *also}
+            keys.update(f"{slug}-examples" for slug in also)
             if name in keys:
                 if target.qualname not in used_qualnames(db):
                     raise MinerError(
@@ -696,7 +706,7 @@ def _sortorders(prefix: str, count: int) -> list[str]:
 
 def _slug_base(target: Target) -> str:
     """The slug without -examples, which also names a hand-written intro's file."""
-    return f"{target.module.replace('.', '-')}-{target.name.lower().replace('_', '-')}"
+    return aliases.slug_base(target.module, target.name)
 
 
 def _role_title(content: str) -> str:

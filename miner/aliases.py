@@ -1,0 +1,55 @@
+"""Alias slugs: a page is also found under the path people import its name from.
+
+Pages are keyed by the defining module (`django.db.models.fields.CharField`), but people
+write, and the reference site names pages by, the package that re-exports it
+(`django.db.models CharField`, `flask request`). Each alias whose module is a package above
+the defining module gets that slug too, in a redirect map beside the pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from miner.model import Target
+
+#: Folder of the output holding {library}.txt: one `/{alias slug}.html /{page slug}.html` line
+#: per alias, the format static hosts (Netlify, Cloudflare Pages) read; kept out of the page
+#: folders, which hold pages only.
+REDIRECTS = "redirects"
+
+
+def slug_base(module: str, name: str) -> str:
+    """The slug without -examples: module with `.` -> `-`, then the name lower-cased."""
+    return f"{module.replace('.', '-')}-{name.lower().replace('_', '-')}"
+
+
+def alias_slugs(target: Target) -> list[str]:
+    """Slugs of the target under each package above its defining module that re-exports it."""
+    return [
+        slug_base(module, target.name)
+        for module, _, name in (alias.rpartition(".") for alias in target.aliases)
+        if name == target.name and target.module.startswith(module + ".")
+    ]
+
+
+def redirect_map(targets: Iterable[Target]) -> dict[str, str]:
+    """Alias slug -> page slug (both without -examples) for the pages of one library.
+
+    A slug that is some page's own is never redirected, and the first target (in the order
+    given) keeps a slug two targets share.
+    """
+    targets = list(targets)
+    pages = {slug_base(t.module, t.name) for t in targets}
+    redirects: dict[str, str] = {}
+    for target in targets:
+        for slug in alias_slugs(target):
+            if slug not in pages:
+                redirects.setdefault(slug, slug_base(target.module, target.name))
+    return redirects
+
+
+def redirects_text(redirects: dict[str, str]) -> str:
+    return "".join(
+        f"/{alias}-examples.html /{page}-examples.html\n"
+        for alias, page in sorted(redirects.items())
+    )

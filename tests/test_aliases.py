@@ -1,0 +1,54 @@
+"""Alias slugs: pages are found under the package path people import the name from."""
+
+from __future__ import annotations
+
+from miner.aliases import alias_slugs, redirect_map, redirects_text
+from miner.model import Target
+
+
+def target(qualname: str, *aliases: str) -> Target:
+    module, _, name = qualname.rpartition(".")
+    return Target(qualname, module, name, "class", aliases=aliases)
+
+
+CHARFIELD = target(
+    "django.db.models.fields.CharField",
+    "django.db.models.CharField",  # a package above the defining module: an alias slug
+    "django.contrib.postgres.search.CharField",  # an incidental import elsewhere: none
+)
+REQUEST = target("flask.globals.request", "flask.request")
+
+
+def test_alias_slugs_come_from_packages_above_the_defining_module() -> None:
+    assert alias_slugs(CHARFIELD) == ["django-db-models-charfield"]
+    assert alias_slugs(REQUEST) == ["flask-request"]
+
+
+def test_a_page_slug_is_never_redirected_and_the_first_target_keeps_a_shared_slug() -> None:
+    page = target("pkg.Thing")  # its page is pkg-thing
+    other = target("pkg.sub.Thing", "pkg.Thing")  # would redirect pkg-thing: it is a page
+    first = target("pkg.a.x.Tool", "pkg.Tool")
+    second = target("pkg.b.Tool", "pkg.Tool")
+    assert redirect_map([page, other, first, second]) == {"pkg-tool": "pkg-a-x-tool"}
+
+
+def test_the_redirect_map_is_one_line_per_alias() -> None:
+    text = redirects_text(redirect_map([CHARFIELD, REQUEST]))
+    assert text == (
+        "/django-db-models-charfield-examples.html /django-db-models-fields-charfield-examples.html\n"
+        "/flask-request-examples.html /flask-globals-request-examples.html\n"
+    )
+
+
+def test_render_writes_the_map_and_explain_finds_a_page_by_its_alias_slug(tmp_path) -> None:
+    from test_render import build_db
+
+    from miner.render import find_page, render_pages
+
+    db = build_db()
+    report = render_pages(db, tmp_path, intros=tmp_path / "no-intros")
+    assert report.redirects == (tmp_path / "redirects" / "flask.txt",)
+    lines = report.redirects[0].read_text().splitlines()
+    assert "/flask-request-examples.html /flask-globals-request-examples.html" in lines
+    assert "/flask-make-response-examples.html /flask-helpers-make-response-examples.html" in lines
+    assert find_page(db, "flask-request-examples")[1].qualname == "flask.globals.request"
