@@ -21,7 +21,9 @@ from miner import serve as serving
 from miner.model import MinerError, Project
 from miner.resources import resource_dir
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+#: Every option can come from the environment: MINER_<COMMAND>_<OPTION> (MINER_RENDER_OUT),
+#: and the options shared by commands from MINER_DB, MINER_CACHE, MINER_PROJECTS, MINER_LIBRARY.
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "MINER"}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -44,6 +46,8 @@ def db_option(function: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         default="miner.db",
         show_default=True,
+        envvar="MINER_DB",
+        show_envvar=True,
         help="SQLite database file.",
     )(function)
 
@@ -53,6 +57,8 @@ def library_option(function: F) -> F:
         "--library",
         default="flask",
         show_default=True,
+        envvar="MINER_LIBRARY",
+        show_envvar=True,
         help="Target library whose public names are mined: an installed one (django), or a "
         "release whose sdist is fetched from --pypi-index (django==5.1). Its code never runs.",
     )(function)
@@ -92,24 +98,41 @@ def reports_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _set_quiet(ctx: click.Context, _param: click.Parameter, quiet: bool) -> None:
+    """-q before the command or after it: only errors are printed."""
+    if quiet or "miner.quiet" not in ctx.meta:
+        ctx.meta["miner.quiet"] = quiet
+        logging.getLogger().setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+def quiet_option(function: F) -> F:
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_quiet,
+        help="Only print errors.",
+    )(function)
+
+
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name=DISTRIBUTION)
-@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
-def cli(quiet: bool) -> None:
+@quiet_option
+def cli() -> None:
     """Mine real-world usage examples of a library's public names and publish example pages."""
-    logging.basicConfig(
-        level=logging.WARNING if quiet else logging.INFO,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
+    logging.basicConfig(format="%(message)s", stream=sys.stderr)
 
 
 @cli.command()
+@quiet_option
 @click.option(
     "--projects",
     "projects_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
+    envvar="MINER_PROJECTS",
+    show_envvar=True,
     help="Project list (TOML). Default: the library's bundled list (data/projects/LIBRARY.toml).",
 )
 @click.option(
@@ -117,6 +140,8 @@ def cli(quiet: bool) -> None:
     "cache_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
+    envvar="MINER_CACHE",
+    show_envvar=True,
     help="Where clones are kept between crawls. Default: the user's cache directory.",
 )
 @click.option("--only", "only", multiple=True, help="Crawl only the project with this name.")
@@ -227,22 +252,23 @@ def _shown_recorder(db_path: Path) -> store.Database | None:
 
 
 def _select(projects: list[Project], names: tuple[str, ...]) -> list[Project]:
-    known = {project.name for project in projects}
-    unknown = [name for name in names if name not in known]
+    """The projects --only names, compared as the project list compares names: ignoring case."""
+    known = {project.name.casefold() for project in projects}
+    unknown = [name for name in names if name.casefold() not in known]
     if unknown:
-        raise MinerError(
-            f"--only {unknown[0]!r}: no such project in the list (names: {', '.join(sorted(known))})"
-        )
-    return [project for project in projects if project.name in names]
+        listed = ", ".join(sorted(project.name for project in projects))
+        raise MinerError(f"--only {unknown[0]!r}: no such project in the list (names: {listed})")
+    wanted = {name.casefold() for name in names}
+    return [project for project in projects if project.name.casefold() in wanted]
 
 
 def _progress_mode() -> progressing.Mode:
     """Progress bars, plain lines or quiet, from the group's --quiet and where stderr goes."""
-    quiet = click.get_current_context().find_root().params.get("quiet", False)
-    return progressing.mode_for(bool(quiet))
+    return progressing.mode_for(bool(click.get_current_context().meta.get("miner.quiet")))
 
 
 @cli.command()
+@quiet_option
 @click.option(
     "--out",
     "out_dir",
@@ -331,6 +357,7 @@ def render(
 
 
 @cli.command()
+@quiet_option
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -356,6 +383,7 @@ def serve(host: str, port: int, db_path: Path) -> None:
 
 
 @cli.command()
+@quiet_option
 @click.argument("page")
 @selection_options
 @db_option
@@ -378,6 +406,8 @@ def explain(page: str, max_examples: int, order: str, db_path: Path) -> None:
 
 
 @cli.command(name="targets")
+@quiet_option
+
 @library_option
 def list_targets(library: str) -> None:
     """List the library's public names: canonical name, kind and other import paths.
@@ -386,11 +416,43 @@ def list_targets(library: str) -> None:
     Example:
         miner targets --library flask
     """
+    found_log = logging.getLogger(targets.__name__)
+    level = found_log.level
+    found_log.setLevel(logging.WARNING)  # its "N modules, N public names" is the header below
     try:
         lib = targets.discover(library, cache_dir=default_cache())
     except MinerError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"# {lib.name} {lib.version}: {len(lib.targets)} public names")
+    finally:
+        found_log.setLevel(level)
+    click.echo(
+        f"# {lib.name} {lib.version}: {len(lib.modules)} modules, {len(lib.targets)} public names"
+    )
     for target in lib.targets:
         also = f"  (also {', '.join(target.aliases)})" if target.aliases else ""
         click.echo(f"{target.qualname}\t{target.kind}{also}")
+
+
+@cli.command(name="templates")
+@quiet_option
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@reports_errors
+def copy_templates(directory: Path) -> None:
+    """Copy the bundled templates into DIRECTORY, to start an override from.
+
+    Edit the ones you change, delete the others, and pass the directory to
+    `miner render --templates`. Files already in DIRECTORY are left as they are.
+
+    \b
+    Example:
+        miner templates my-templates && miner render --templates my-templates
+    """
+    copied, kept = rendering.copy_templates(directory)
+    if kept:
+        click.echo(f"kept {len(kept)} existing: {', '.join(path.name for path in kept)}", err=True)
+    noun = "template" if len(copied) == 1 else "templates"
+    click.echo(
+        f"copied {len(copied)} {noun} to {directory}: edit the ones you change, delete the "
+        f"others, then: miner render --templates {directory}",
+        err=True,
+    )

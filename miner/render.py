@@ -44,6 +44,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import shutil
+import traceback
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -60,6 +62,7 @@ from jinja2 import (
     StrictUndefined,
     Template,
     TemplateError,
+    TemplateSyntaxError,
     select_autoescape,
 )
 from markupsafe import Markup, escape
@@ -87,6 +90,7 @@ from miner.store import (
     load_drift,
     load_libraries,
     load_targets,
+    missing_name_counts,
     save_shown,
     shape_counts,
     shape_rows,
@@ -229,7 +233,7 @@ def render_pages(
     `names` may be canonical qualnames or aliases. `intros` holds hand-written intros named
     {slug without -examples}.markdown; it defaults to the bundled data/intros. `formats` are
     "markdown" ({slug}.markdown) and "html" ({slug}.html, plus the index,
-    module pages and CSS of the HTML preview, which always list every page with uses).
+    module pages and CSS of the HTML preview, which list every page present in the folder).
     `progress(done, total)` is called after each page, written or failed. Examples are chosen
     by `choose_examples`: at most `max_examples`, ordered by score or by the project list.
     """
@@ -247,7 +251,7 @@ def render_pages(
     wanted = (
         None
         if names is None
-        else _resolve_names(names, [t for _, ts in libraries for t in ts], used)
+        else _resolve_names(db, names, [t for _, ts in libraries for t in ts], used)
     )
     page_templates = {
         name: _template(env, PAGE_TEMPLATES[name]) for name in dict.fromkeys(formats)
@@ -288,7 +292,7 @@ def render_pages(
                     _record_shown(db if record is True else record, page, choice, style)
             # One broken page (bad data, a template error) must not cost the others.
             except Exception as error:
-                failures.append((target.qualname, f"{type(error).__name__}: {error}"))
+                failures.append((target.qualname, describe_error(error)))
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -298,7 +302,13 @@ def render_pages(
             _write(path, aliases.redirects_text(redirects), path.name, written)
             maps.append(path)
         if "html" in page_templates:
-            modules = module_index([target for target, _, _ in plan], counts)
+            # Only pages on disk: `--name X` into a fresh folder links nothing it did not write.
+            shown = [
+                target
+                for target, _, _ in plan
+                if (out_dir / library.name / _page_file("html", target)).is_file()
+            ]
+            modules = module_index(shown, counts)
             site = _html_site_files(out_dir / library.name, library, modules)
             for path, (template_name, context) in site.items():
                 try:
@@ -306,7 +316,7 @@ def render_pages(
                     files.append(path)
                 # Nor must a broken index or module page.
                 except Exception as error:  # noqa: PERF203
-                    failures.append((str(path), f"{type(error).__name__}: {error}"))
+                    failures.append((str(path), describe_error(error)))
     site_files = {*files, *maps}
     pages = tuple(path for path in written if path not in site_files)
     return RenderReport(pages, tuple(failures), tuple(files), tuple(maps))
@@ -368,13 +378,40 @@ def _template(env: Environment, name: str) -> Template:
     try:
         return env.get_template(name)
     except TemplateError as error:
-        raise MinerError(f"template {name} cannot be loaded: {error}") from error
+        raise MinerError(f"template {name} cannot be loaded: {describe_error(error)}") from error
+
+
+def describe_error(error: BaseException) -> str:
+    """An error as one line; one raised in a template names the template's file and line."""
+    if isinstance(error, TemplateSyntaxError):
+        return f"{error.filename or error.name}:{error.lineno}: {error.message}"
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.filename.endswith(".j2")
+    ]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
+    return f"{where}{type(error).__name__}: {error}"
 
 
 def _page_file(format_name: str, target: Target) -> str:
     """A page's file, named by its slug: {slug}.markdown, or {slug}.html as the links name it."""
     extension = "markdown" if format_name == "markdown" else "html"
     return f"{page_slug(target)}.{extension}"
+
+
+def copy_templates(directory: Path) -> tuple[list[Path], list[Path]]:
+    """Copy every bundled template into `directory`; returns (copied, kept as they were)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    copied, kept = [], []
+    for source in sorted(resource_dir("templates").glob("*.j2")):
+        target = directory / source.name
+        if target.exists():
+            kept.append(target)
+            continue
+        shutil.copyfile(source, target)
+        copied.append(target)
+    return copied, kept
 
 
 def make_environment(templates: Path | None = None) -> Environment:
@@ -427,9 +464,35 @@ def find_page(db: Database, name: str) -> tuple[LibraryInfo, Target]:
                         f"no page for {name}: it has no uses in the database (see `miner targets`)"
                     )
                 return library, target
-    raise MinerError(
+    raise unknown_name(db, name)
+
+
+def unknown_name(db: Database, name: str) -> MinerError:
+    """Why `name` names no page, and what to type instead: a public name that ends the same
+    way (did you mean), or, for a name the library no longer has, where its uses are listed."""
+    paths = [
+        path
+        for library in load_libraries(db)
+        for target in load_targets(db, library.name)
+        for path in (target.qualname, *target.aliases)
+    ]
+    bare = name.rpartition(".")[2].replace("-", "_").lower()
+    near = [path for path in paths if path.rpartition(".")[2].lower() == bare]
+    if near:
+        best = min(near, key=lambda path: (path.count("."), path))
+        return MinerError(f"no page for {name!r}: did you mean {best}?")
+    uses, projects = missing_name_counts(db, name)
+    if uses:
+        versions = ", ".join(f"{lib.name} {lib.version}" for lib in load_libraries(db))
+        return MinerError(
+            f"no page for {name}: {versions} does not have it (removed or private); its "
+            f"{uses} {'use' if uses == 1 else 'uses'} in {projects} "
+            f"{'project' if projects == 1 else 'projects'} are in the missing_names table "
+            "(queries/missing_names.sql)"
+        )
+    return MinerError(
         f"no page for {name!r}: give a page slug such as flask-helpers-make-response-examples "
-        "or a public name such as flask.make_response"
+        "or a public name such as flask.make_response (see `miner targets`)"
     )
 
 
@@ -673,7 +736,9 @@ def _import_from(target: Target) -> tuple[str, ...]:
     return tuple(sorted(modules, key=lambda module: (module.count("."), module)))
 
 
-def _resolve_names(names: Collection[str], targets: Sequence[Target], used: set[str]) -> set[str]:
+def _resolve_names(
+    db: Database, names: Collection[str], targets: Sequence[Target], used: set[str]
+) -> set[str]:
     """Canonical qualnames for names given as qualnames or aliases; unknown ones are an error."""
     index = {t.qualname: t.qualname for t in targets}
     index.update((alias, t.qualname) for t in targets for alias in t.aliases)
@@ -681,10 +746,7 @@ def _resolve_names(names: Collection[str], targets: Sequence[Target], used: set[
     for name in names:
         qualname = index.get(name)
         if qualname is None:
-            raise MinerError(
-                f"no page for {name}: it is not a public name of a library in the database "
-                "(see `miner targets`)"
-            )
+            raise unknown_name(db, name)
         if qualname not in used:
             raise MinerError(
                 f"no page for {name}: it has no uses in the database (see `miner targets`)"

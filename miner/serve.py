@@ -8,6 +8,7 @@ titled by its first ``-- `` comment line. Datasette is an optional dependency (t
 from __future__ import annotations
 
 import json
+import socket
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,24 @@ def query_title(sql: str) -> str | None:
     return None
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse, in one line, a port something already listens on (before Datasette starts)."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Datasette does
+            probe.bind(address)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise MinerError(
+            f"cannot listen on {host}:{port}: {reason} (another miner serve?): "
+            "stop it or pass another --port"
+        ) from None
+
+
 def serve(db_path: Path, queries: Path, host: str, port: int) -> None:
     """Run Datasette on the database until it is stopped (Ctrl-C)."""
+    check_port(host, port)
     try:
         from datasette.cli import cli as datasette
     except ImportError as error:

@@ -1080,6 +1080,14 @@ def _use_from_row(row: Mapping[str, Any]) -> Use:
     )
 
 
+def missing_name_counts(db: Database, name: str) -> tuple[int, int]:
+    """(uses, projects) of a library name the analysed version does not have."""
+    row = db.execute(
+        "SELECT count(*), count(DISTINCT project) FROM missing_names WHERE name = ?", [name]
+    ).fetchone()
+    return row[0], row[1]
+
+
 def shape_counts(db: Database, qualname: str) -> dict[str, int]:
     """How often each usage shape of a name occurs across the corpus (imports left out)."""
     rows = db.execute(

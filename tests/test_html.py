@@ -219,9 +219,13 @@ def test_the_how_it_is_called_block_sits_after_the_intro(tmp_path: Path) -> None
     assert html.index("<p>SHAPES of make_response</p>") < html.index('<nav class="siblings"')
 
 
-def test_the_index_lists_every_page_even_when_names_are_chosen(tmp_path: Path) -> None:
-    directory, report = render_site(tmp_path, names=[MAKE_RESPONSE])
+def test_the_index_lists_the_pages_the_folder_has(tmp_path: Path) -> None:
+    directory, report = render_site(tmp_path, names=[MAKE_RESPONSE])  # a fresh folder
     assert [path.name for path in report.pages] == [MAKE_RESPONSE_PAGE]
+    index = read(directory / "index.html")
+    assert index.count('<a class="name"') == 1 and f'href="{MAKE_RESPONSE_PAGE}"' in index
+    render_site(tmp_path)  # every page, then one again: the others are still there and listed
+    directory, _ = render_site(tmp_path, names=[MAKE_RESPONSE])
     assert read(directory / "index.html").count('<a class="name"') == len(HTML_PAGES)
 
 
@@ -231,7 +235,8 @@ def test_a_broken_index_template_costs_only_the_index(tmp_path: Path) -> None:
     (templates / "index.html.j2").write_text("{{ no_such_variable }}\n")
     directory, report = render_site(tmp_path, templates=templates)
     assert report.failures == (
-        (str(directory / "index.html"), "UndefinedError: 'no_such_variable' is undefined"),
+        (str(directory / "index.html"),
+         f"{templates / 'index.html.j2'}:1: UndefinedError: 'no_such_variable' is undefined"),
     )
     assert sorted(path.name for path in report.pages) == HTML_PAGES
     assert sorted(path.name for path in report.files) == [n for n in SITE_FILES if n != "index.html"]

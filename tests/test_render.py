@@ -421,7 +421,7 @@ def test_names_may_be_aliases(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("flask.nope", "no page for flask.nope: it is not a public name of a library in the"),
+        ("flask.nope", "no page for 'flask.nope': give a page slug such as"),
         ("flask.send_file", "no page for flask.send_file: it has no uses in the database"),
     ],
 )
@@ -492,9 +492,10 @@ def test_one_broken_page_does_not_stop_the_others(tmp_path: Path) -> None:
     db = build_db({MAKE_RESPONSE, FLASH, SEND_FILE})
     pages, failures = render(tmp_path, db, templates=templates)
     assert sorted(pages) == ["flask-helpers-flash-examples.markdown"]
+    where = templates / "example.markdown.j2"
     assert failures == [
-        (MAKE_RESPONSE, "UndefinedError: 'no_such_variable' is undefined"),
-        (SEND_FILE, "UndefinedError: 'no_such_variable' is undefined"),
+        (MAKE_RESPONSE, f"{where}:1: UndefinedError: 'no_such_variable' is undefined"),
+        (SEND_FILE, f"{where}:1: UndefinedError: 'no_such_variable' is undefined"),
     ]
 
 

@@ -1,0 +1,140 @@
+"""The commands behave as a user expects from well-made tools: options from the environment,
+-q anywhere, did-you-mean for names, one-line errors for busy ports and broken templates."""
+
+from __future__ import annotations
+
+import socket
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from miner.cli import cli
+from miner.resources import resource_dir
+
+VIEWS = textwrap.dedent(
+    """\
+    from flask import Markup, jsonify, make_response
+
+
+    def index():
+        return make_response(jsonify(ok=True), 200)
+
+
+    def banner():
+        return Markup("<b>hi</b>")
+    """
+)
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def crawled(make_repo, tmp_path: Path) -> Path:
+    """A database of one crawled project, "Shop", which also uses a name Flask 3 removed."""
+    repo = make_repo({"shop/views.py": VIEWS}, name="shop")
+    projects = tmp_path / "projects.toml"
+    projects.write_text(f'[[project]]\nname = "Shop"\nurl = "{repo.url}"\n', encoding="utf-8")
+    db = tmp_path / "m.db"
+    env = {"MINER_PROJECTS": str(projects), "MINER_CACHE": str(tmp_path / "c"), "MINER_DB": str(db)}
+    result = run("crawl", "--only", "SHOP", "-q", "--jobs", "1", "--pypi-index", "", env=env)
+    assert (result.exit_code, result.output) == (0, "")
+    return db
+
+
+def test_options_come_from_the_environment_and_only_ignores_case(crawled):
+    # the crawl above took its projects, cache and database from MINER_*, and -q after crawl
+    assert crawled.is_file()
+    result = run("render", "--name", "flask.make_response", "--out", str(crawled.parent / "s"),
+                 env={"MINER_DB": str(crawled)})
+    assert result.output == f"wrote 1 page (markdown) to {crawled.parent / 's'}\n"
+
+
+def test_a_bare_name_suggests_the_public_one(crawled):
+    expected = "Error: no page for 'make_response': did you mean flask.make_response?\n"
+    explained = run("explain", "make_response", "--db", str(crawled))
+    rendered = run("render", "--name", "make_response", "--db", str(crawled))
+    assert (explained.exit_code, explained.output) == (1, expected)
+    assert (rendered.exit_code, rendered.output) == (1, expected)
+
+
+def test_a_removed_name_says_so_and_points_to_missing_names(crawled):
+    result = run("explain", "flask.Markup", "--db", str(crawled))
+    version = run("targets").output.split()[2].rstrip(":")
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: no page for flask.Markup: flask {version} does not have it (removed or "
+        "private); its 2 uses in 1 project are in the missing_names table "
+        "(queries/missing_names.sql)\n"
+    ))
+
+
+def test_html_of_one_name_into_a_fresh_folder_links_only_pages_that_exist(crawled, tmp_path):
+    out = tmp_path / "fresh"
+    result = run("render", "-q", "--name", "flask.jsonify", "--format", "html", "--out", str(out),
+                 "--db", str(crawled))
+    assert result.exit_code == 0, result.output
+    site = out / "flask"
+    assert sorted(p.name for p in site.iterdir()) == [
+        "flask-json-jsonify-examples.html", "flask.json.html", "index.html", "miner.css",
+    ]
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="flask-json-jsonify-examples.html"' in index
+    assert "make-response" not in index
+
+
+def test_a_template_error_names_the_template_file_and_line(crawled, tmp_path):
+    templates = tmp_path / "mine"
+    templates.mkdir()
+    page = templates / "page.markdown.j2"
+    page.write_text('{% extends "miner/page.markdown.j2" %}\n{% block intro %}\n'
+                    "{{ page.nope.x }}\n{% endblock %}\n", encoding="utf-8")
+    result = run("render", "-q", "--name", "flask.make_response", "--templates", str(templates),
+                 "--out", str(tmp_path / "s"), "--db", str(crawled))
+    assert (result.exit_code, result.output) == (1, (
+        f"flask.helpers.make_response: page not written: {page}:3: UndefinedError: "
+        "'miner.render.Page object' has no attribute 'nope'\n"
+    ))
+    page.write_text("hello\n{% if %}\n", encoding="utf-8")
+    result = run("render", "--templates", str(templates), "--db", str(crawled))
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: template page.markdown.j2 cannot be loaded: {page}:2: "
+        "Expected an expression, got 'end of statement block'\n"
+    ))
+
+
+def test_serve_on_a_busy_port_is_one_error_line(crawled):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--port", str(port), "--db", str(crawled))
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use (another miner "
+        "serve?): stop it or pass another --port\n"
+    ))
+
+
+def test_targets_prints_its_header_once():
+    result = run("targets")
+    header, *names = result.output.splitlines()
+    assert header.startswith("# flask ") and header.endswith(" public names")
+    assert "public names" not in "\n".join(names)
+
+
+def test_templates_copies_the_bundled_ones_to_start_an_override(tmp_path):
+    out = tmp_path / "mine"
+    result = run("templates", str(out))
+    bundled = sorted(p.name for p in resource_dir("templates").glob("*.j2"))
+    assert sorted(p.name for p in out.iterdir()) == bundled
+    assert result.output == (
+        f"copied {len(bundled)} templates to {out}: edit the ones you change, delete the others, "
+        f"then: miner render --templates {out}\n"
+    )
+    (out / "page.markdown.j2").write_text("mine\n", encoding="utf-8")
+    again = run("templates", str(out))
+    assert (out / "page.markdown.j2").read_text(encoding="utf-8") == "mine\n"
+    assert again.output.endswith(f"copied 0 templates to {out}: edit the ones you change, "
+                                 f"delete the others, then: miner render --templates {out}\n")
