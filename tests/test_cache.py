@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import textwrap
-import types
 from collections import Counter
 
 import pytest
 
 import miner.scan
+import miner.syntax
 from miner import sources, store
 from miner.crawl import UNCHANGED_NOTE, crawl
 from miner.model import FileScan, FileStatus, Project, Resolution, SourceFile, Use, UseKind
@@ -59,27 +58,24 @@ def context(library):
     return ScanContext.for_library(library)
 
 
-class _CountingAst(types.ModuleType):
-    """`ast` as miner.scan sees it, noting the path of every parse."""
-
-    def __init__(self) -> None:
-        super().__init__("ast")
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str):
-        return getattr(ast, name)
-
-    def parse(self, source, filename="<unknown>", *args, **kwargs):
-        self.calls.append(filename)
-        return ast.parse(source, filename, *args, **kwargs)
-
-
 @pytest.fixture
 def parsed(monkeypatch):
     """The paths miner.scan parses (in this process: crawls here run with jobs=1), in order."""
-    counting = _CountingAst()
-    monkeypatch.setattr(miner.scan, "ast", counting)
-    return counting.calls
+    calls: list[str] = []
+    path_of: dict[bytes, str] = {}
+    scan_file, parse = miner.scan.scan_file, miner.syntax.parse
+
+    def noting_scan_file(source, *args, **kwargs):
+        path_of[source.data] = source.path
+        return scan_file(source, *args, **kwargs)
+
+    def noting_parse(data):
+        calls.append(path_of[data])
+        return parse(data)
+
+    monkeypatch.setattr(miner.scan, "scan_file", noting_scan_file)
+    monkeypatch.setattr(miner.syntax, "parse", noting_parse)
+    return calls
 
 
 def source_files(files: dict[str, str | bytes]) -> list[SourceFile]:
