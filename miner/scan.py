@@ -153,7 +153,13 @@ def scan_file(
     try:
         resolver = Resolver(syntax.parse(data), context, links)
         return outcome(FileStatus.SCANNED, resolver=resolver)
-    except (cst.ParserSyntaxError, syntax.TooComplex, RecursionError, MemoryError) as error:
+    except (
+        cst.ParserSyntaxError,
+        syntax.TooComplex,
+        RecursionError,
+        MemoryError,
+        UnicodeEncodeError,  # a lone surrogate (raw_unicode_escape): the parser wants UTF-8
+    ) as error:
         return outcome(FileStatus.UNPARSABLE, syntax.one_line_error(error, text))
 
 
