@@ -1,9 +1,11 @@
 """Alias slugs: a page is also found under the path people import its name from.
 
 Pages are keyed by the defining module (`django.db.models.fields.CharField`), but people
-write, and the reference site names pages by, the package that re-exports it
-(`django.db.models CharField`, `flask request`). Each alias whose module is a package above
-the defining module gets that slug too, in a redirect map beside the pages.
+write, and the reference site names pages by, a shorter module that re-exports it
+(`django.db.models CharField`, `flask request`, `sqlalchemy.types Integer` for
+`sqlalchemy.sql.sqltypes.Integer`). Each alias in a module shallower than the defining one gets
+that slug too, in a redirect map beside the pages (an incidental import such as
+`django.shortcuts.HttpResponse` gives a harmless extra line).
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ def slug_base(module: str, name: str) -> str:
 
 
 def alias_slugs(target: Target) -> list[str]:
-    """Slugs of the target under each package above its defining module that re-exports it."""
+    """Slugs of the target under each module shallower than its defining one that re-exports it."""
+    depth = target.module.count(".")
     return [
         slug_base(module, target.name)
         for module, _, name in (alias.rpartition(".") for alias in target.aliases)
-        if name == target.name and target.module.startswith(module + ".")
+        if name == target.name and module.count(".") < depth
     ]
 
 

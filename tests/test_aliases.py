@@ -14,14 +14,18 @@ def target(qualname: str, *aliases: str) -> Target:
 CHARFIELD = target(
     "django.db.models.fields.CharField",
     "django.db.models.CharField",  # a package above the defining module: an alias slug
-    "django.contrib.postgres.search.CharField",  # an incidental import elsewhere: none
+    "django.contrib.postgres.search.CharField",  # a deeper module: none
 )
 REQUEST = target("flask.globals.request", "flask.request")
+INTEGER = target(
+    "sqlalchemy.sql.sqltypes.Integer", "sqlalchemy.Integer", "sqlalchemy.types.Integer"
+)
 
 
-def test_alias_slugs_come_from_packages_above_the_defining_module() -> None:
+def test_alias_slugs_come_from_modules_shallower_than_the_defining_one() -> None:
     assert alias_slugs(CHARFIELD) == ["django-db-models-charfield"]
     assert alias_slugs(REQUEST) == ["flask-request"]
+    assert alias_slugs(INTEGER) == ["sqlalchemy-integer", "sqlalchemy-types-integer"]
 
 
 def test_a_page_slug_is_never_redirected_and_the_first_target_keeps_a_shared_slug() -> None:
