@@ -56,3 +56,19 @@ def redirects_text(redirects: dict[str, str]) -> str:
         f"/{alias}-examples.html /{page}-examples.html\n"
         for alias, page in sorted(redirects.items())
     )
+
+
+def module_members(targets: Iterable[Target]) -> dict[str, list[Target]]:
+    """Module -> the targets importable from it: its own, and those of modules below it that
+    it re-exports (`django.contrib.admin` holds `ModelAdmin` of `django.contrib.admin.options`).
+    Modules and targets in (module, name) order."""
+    members: dict[str, list[Target]] = {}
+    for target in sorted(targets, key=lambda t: (t.module, t.name)):
+        above = {
+            module
+            for module, _, name in (alias.rpartition(".") for alias in target.aliases)
+            if name == target.name and target.module.startswith(module + ".")
+        }
+        for module in {target.module, *above}:
+            members.setdefault(module, []).append(target)
+    return dict(sorted(members.items()))

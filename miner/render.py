@@ -102,6 +102,8 @@ PAGE_TEMPLATE = "page.markdown.j2"
 PAGE_TEMPLATES = {"markdown": PAGE_TEMPLATE, "html": "page.html.j2"}
 #: the HTML preview's index and style sheet, beside its pages in each library's directory
 HTML_INDEX = "index.html"
+#: Folder of the output holding {library}/{module slug}.markdown, apart from the name pages.
+MODULE_PAGES = "modules"
 HTML_CSS = "miner.css"
 SORTORDER_DIGITS = 9
 
@@ -185,6 +187,8 @@ class RenderReport:
     files: tuple[Path, ...] = ()
     #: redirects/{library}.txt: alias slugs of the pages (see miner.aliases)
     redirects: tuple[Path, ...] = ()
+    #: Markdown module pages: modules/{library}/{module slug}.markdown listing its pages
+    modules: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,14 +257,13 @@ def render_pages(
         if names is None
         else _resolve_names(db, names, [t for _, ts in libraries for t in ts], used)
     )
-    page_templates = {
-        name: _template(env, PAGE_TEMPLATES[name]) for name in dict.fromkeys(formats)
-    }
+    page_templates = {name: _template(env, PAGE_TEMPLATES[name]) for name in dict.fromkeys(formats)}
     counts = count_uses(db) if "html" in page_templates else {}
     written: dict[Path, str] = {}
     failures: list[tuple[str, str]] = []
     files: list[Path] = []
     maps: list[Path] = []
+    module_pages: list[Path] = []
     total = sum(
         t.qualname in used and (wanted is None or t.qualname in wanted)
         for _, ts in libraries
@@ -296,6 +299,19 @@ def render_pages(
             done += 1
             if progress is not None:
                 progress(done, total)
+        if wanted is None and "markdown" in page_templates:
+            before = set(written)
+            failures.extend(
+                _write_module_pages(
+                    env,
+                    out_dir / MODULE_PAGES / library.name,
+                    library,
+                    plan,
+                    sortorder_prefix,
+                    written,
+                )
+            )
+            module_pages.extend(path for path in written if path not in before)
         if wanted is None:
             path = out_dir / aliases.REDIRECTS / f"{library.name}.txt"
             redirects = aliases.redirect_map(target for target, _, _ in plan)
@@ -317,9 +333,39 @@ def render_pages(
                 # Nor must a broken index or module page.
                 except Exception as error:  # noqa: PERF203
                     failures.append((str(path), describe_error(error)))
-    site_files = {*files, *maps}
+    site_files = {*files, *maps, *module_pages}
     pages = tuple(path for path in written if path not in site_files)
-    return RenderReport(pages, tuple(failures), tuple(files), tuple(maps))
+    return RenderReport(pages, tuple(failures), tuple(files), tuple(maps), tuple(module_pages))
+
+
+def _write_module_pages(
+    env: Environment,
+    directory: Path,
+    library: LibraryInfo,
+    plan: Sequence[tuple[Target, str, tuple[Target, ...]]],
+    sortorder_prefix: str,
+    written: dict[Path, str],
+) -> list[tuple[str, str]]:
+    """A Markdown page per module with pages, after the name pages in sortorder; failures."""
+    template = _template(env, "module.markdown.j2")
+    members = aliases.module_members(target for target, _, _ in plan)
+    orders = _sortorders(sortorder_prefix, len(plan) + len(members))[len(plan) :]
+    failures = []
+    for sortorder, (module, targets) in zip(orders, members.items(), strict=True):
+        slug = f"{module.replace('.', '-')}-examples"
+        context = {
+            "module": module,
+            "slug": slug,
+            "sortorder": sortorder,
+            "library": library,
+            "members": [{"target": t, "slug": page_slug(t)} for t in targets],
+        }
+        try:
+            _write(directory / f"{slug}.markdown", template.render(context), module, written)
+        # One module page that cannot be written (its slug is a name page's) costs only itself.
+        except Exception as error:
+            failures.append((module, describe_error(error)))
+    return failures
 
 
 def _refuse_rewrite(path: Path, written: Mapping[Path, str]) -> None:
@@ -505,7 +551,9 @@ def choose_examples(
     with the same function, so a page never depends on when its database was made.
     """
     files = load_candidates(db, target.qualname)
-    stored = {(row["project"], row["path"]): row for row in load_candidate_rows(db, target.qualname)}
+    stored = {
+        (row["project"], row["path"]): row for row in load_candidate_rows(db, target.qualname)
+    }
     counts: dict[str, int] | None = None
     candidates = []
     for file in files:
@@ -515,7 +563,9 @@ def choose_examples(
             score = rank.score_file(file, target.qualname, counts, library)
         else:
             score = _score_from_row(row)
-        candidates.append(rank.Candidate(file.project.name, file.project.position, file.path, score))
+        candidates.append(
+            rank.Candidate(file.project.name, file.project.position, file.path, score)
+        )
     decisions = rank.select(candidates, max_examples=max_examples, order=order)
     by_key = {(file.project.name, file.path): file for file in files}
     chosen = tuple(by_key[(d.candidate.project, d.candidate.path)] for d in decisions if d.chosen)

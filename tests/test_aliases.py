@@ -56,3 +56,47 @@ def test_render_writes_the_map_and_explain_finds_a_page_by_its_alias_slug(tmp_pa
     assert "/flask-request-examples.html /flask-globals-request-examples.html" in lines
     assert "/flask-make-response-examples.html /flask-helpers-make-response-examples.html" in lines
     assert find_page(db, "flask-request-examples")[1].qualname == "flask.globals.request"
+
+
+def test_module_members_include_names_of_modules_below_that_it_re_exports() -> None:
+    from miner.aliases import module_members
+
+    admin = target("django.contrib.admin.options.ModelAdmin", "django.contrib.admin.ModelAdmin")
+    site = target(
+        "django.contrib.admin.sites.site",
+        "django.contrib.admin.site",
+        "django.contrib.gis.admin.site",
+    )
+    members = module_members([site, admin])
+    assert list(members) == [
+        "django.contrib.admin",
+        "django.contrib.admin.options",
+        "django.contrib.admin.sites",
+    ]  # not django.contrib.gis.admin: it is not above django.contrib.admin.sites
+    assert members["django.contrib.admin"] == [admin, site]
+
+
+def test_render_writes_a_markdown_page_per_module_with_pages(tmp_path) -> None:
+    from test_render import build_db
+
+    from miner.render import render_pages
+
+    report = render_pages(build_db(), tmp_path, intros=tmp_path / "no-intros")
+    names = sorted(path.name for path in report.modules)
+    assert names == [
+        "flask-app-examples.markdown",
+        "flask-examples.markdown",
+        "flask-globals-examples.markdown",
+        "flask-helpers-examples.markdown",
+    ]
+    text = (tmp_path / "modules" / "flask" / "flask-examples.markdown").read_text()
+    head, body = text.split("\n\n\n", 1)
+    assert head.splitlines()[:3] == [
+        "title: flask Example Code",
+        "category: page",
+        "slug: flask-examples",
+    ]
+    assert (
+        '* <a href="/flask-helpers-make-response-examples.html">make_response</a> (from `flask.helpers`)'
+        in body
+    )
