@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -149,7 +151,12 @@ def cli() -> None:
     "-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes; 0 = all cores."
 )
 @click.option(
-    "--timeout", type=float, default=300, show_default=True, help="Seconds allowed per fetch."
+    "--timeout",
+    type=float,
+    default=300,
+    show_default=True,
+    callback=lambda _ctx, _param, value: _seconds(value),
+    help="Seconds allowed per fetch (git or PyPI), start to finish.",
 )
 @click.option(
     "--dask",
@@ -193,6 +200,7 @@ def crawl(
     lib = targets.discover(
         library, index=pypi_index or sources.PYPI_SIMPLE, cache_dir=cache_dir or default_cache()
     )
+    jobs = _capped_jobs(jobs)
     db = store.open_db(db_path)
     mode = _progress_mode()
     try:
@@ -221,6 +229,22 @@ def crawl(
         click.echo(f"crawled {ok} of {len(report.results)} projects into {db_path}", err=True)
     if report.failed:
         sys.exit(1)
+
+
+def _seconds(value: float) -> float:
+    """A timeout: a finite number of seconds above zero (inf would let a stalled fetch hang)."""
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{value} is not a number of seconds above 0 (try 300)")
+    return value
+
+
+def _capped_jobs(jobs: int) -> int:
+    """At most one worker per core: the scan is CPU-bound, and each worker costs memory."""
+    cores = os.cpu_count() or 1
+    if jobs > cores:
+        click.echo(f"note: --jobs {jobs} is more than this machine's {cores} cores: using {cores}", err=True)
+        return cores
+    return jobs
 
 
 def _require_db(db_path: Path) -> None:

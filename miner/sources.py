@@ -644,6 +644,10 @@ PYPI_SIMPLE = "https://pypi.org/simple/"
 _MAX_SDIST_BYTES = 200_000_000
 _SDIST_SUFFIXES = (".tar.gz", ".zip")
 _MAX_MEMBER_BYTES = 20_000_000
+#: Archives with more entries are refused before they are listed: the largest real sdists
+#: (Django, botocore) hold well under 10,000, while 300,000 empty members cost a minute.
+_MAX_MEMBERS = 20_000
+_CHUNK = 65536
 
 
 def fetch_release(
@@ -733,7 +737,7 @@ def _index_links(index: str, normalized: str, timeout: float) -> list[tuple[str,
     page = f"{index.rstrip('/')}/{normalized}/"
     with urllib.request.urlopen(page, timeout=timeout) as response:
         parser = _Anchors()
-        parser.feed(response.read(5_000_000).decode("utf-8", "replace"))
+        parser.feed(_read_within(response, 5_000_000, timeout, page).decode("utf-8", "replace"))
     return [
         (urlsplit(href).path.rsplit("/", 1)[-1], urllib.parse.urljoin(page, href))
         for href in parser.hrefs
@@ -759,7 +763,7 @@ def _download(url: str, folder: Path, timeout: float) -> Path:
     if parts.scheme not in ("http", "https", "file"):
         raise ValueError(f"refusing to download {url}")
     with urllib.request.urlopen(url, timeout=timeout) as response:
-        data = response.read(_MAX_SDIST_BYTES + 1)
+        data = _read_within(response, _MAX_SDIST_BYTES + 1, timeout, target.name)
     if len(data) > _MAX_SDIST_BYTES:
         raise ValueError(f"{target.name} is larger than {_MAX_SDIST_BYTES} bytes")
     expected = dict(urllib.parse.parse_qsl(parts.fragment)).get("sha256")
@@ -767,6 +771,28 @@ def _download(url: str, folder: Path, timeout: float) -> Path:
         raise ValueError(f"{target.name} does not match the sha256 the index gives")
     target.write_bytes(data)
     return target
+
+
+def _read_within(response: Any, limit: int, timeout: float, what: str) -> bytes:
+    """At most `limit` bytes of `response`, all within `timeout` seconds.
+
+    The socket timeout only bounds each read: a server that sends a byte a second never
+    trips it. Reading what arrives (read1) and checking the clock between reads does.
+    """
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"{what} not downloaded within {timeout:g} s (raise --timeout or try again later)"
+            )
+        chunk = response.read1(min(_CHUNK, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _unpack(archive: Path) -> dict[str, bytes]:
@@ -787,14 +813,19 @@ def _unpack(archive: Path) -> dict[str, bytes]:
             raise ValueError(f"{archive.name} unpacks to more than {_MAX_SDIST_BYTES} bytes")
         members[name] = read()[:size]
 
+    too_many = ValueError(f"{archive.name} holds more than {_MAX_MEMBERS} files and folders")
     if archive.name.endswith(".zip"):
+        if _zip_entries(archive) > _MAX_MEMBERS:  # before ZipFile reads every entry
+            raise too_many
         with zipfile.ZipFile(archive) as bundle:
             for info in bundle.infolist():
                 if not info.is_dir() and (info.external_attr >> 28) != 0o12:  # not a symlink
                     keep(info.filename, info.file_size, functools.partial(bundle.read, info))
     else:
         with tarfile.open(archive) as bundle:
-            for info in bundle.getmembers():
+            for count, info in enumerate(bundle, start=1):  # one header at a time
+                if count > _MAX_MEMBERS:
+                    raise too_many
                 extracted = bundle.extractfile(info) if info.isfile() else None
                 if extracted is not None:
                     keep(info.name, info.size, extracted.read)
@@ -805,6 +836,15 @@ def _unpack(archive: Path) -> dict[str, bytes]:
             continue
         files["/".join(parts[1:])] = data  # drop the name-version/ top folder
     return files
+
+
+def _zip_entries(archive: Path) -> int:
+    """How many entries a zip's central directory declares, read from its end record alone."""
+    with archive.open("rb") as handle:
+        end = zipfile._EndRecData(handle)  # type: ignore[attr-defined]  # stable since 2.x
+    if end is None:
+        raise zipfile.BadZipFile(f"{archive.name} is not a zip file")
+    return int(end[zipfile._ECD_ENTRIES_TOTAL])  # type: ignore[attr-defined]
 
 
 def _commit_files(git_dir: Path, files: dict[str, bytes], release: str) -> str:

@@ -938,3 +938,132 @@ def test_render_and_explain_change_no_schema_nor_journal_mode(miner_db: Path, tm
     with sqlite3.connect(miner_db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     assert not (tmp_path / "miner.db-wal").exists()
+
+
+# -- bounded cost ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dripping_index() -> Iterator[str]:
+    """A simple index on 127.0.0.1 whose sdist arrives one byte a second, and a slow page."""
+    stop = threading.Event()
+
+    class Drip(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.endswith("/shop/"):
+                body = b'<a href="../../files/shop-1.0.tar.gz">shop-1.0.tar.gz</a>'
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            while not stop.is_set():  # one byte a second: each read is quick, the whole never ends
+                try:
+                    self.wfile.write(b"\x1f")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                stop.wait(1)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/simple/"
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_pypi_download_has_an_overall_deadline(tmp_path: Path, dripping_index: str) -> None:
+    gone = (tmp_path / "gone").as_uri()
+    projects = project_list(tmp_path, {"name": "Shop", "url": gone, "pypi": "shop"})
+    started = time.monotonic()
+
+    result = crawl(tmp_path, projects, "--pypi-index", dripping_index, timeout="1")
+
+    assert time.monotonic() - started < 15  # 1 s of dripping, then the crawl goes on
+    assert result.exit_code == 1
+    (line,) = failure_lines(result)
+    assert line.endswith(
+        "the PyPI fallback failed too: shop-1.0.tar.gz not downloaded within 1 s (raise --timeout "
+        "or try again later) (check --pypi-index)"
+    )
+
+
+def many_members(folder: Path, kind: str, count: int) -> None:
+    import io
+    import tarfile
+    import zipfile
+
+    folder.mkdir(parents=True)
+    names = ["shop-1.0/PKG-INFO", "shop-1.0/shop/app.py"] + [f"shop-1.0/e/{n}" for n in range(count)]
+    if kind == "zip":
+        with zipfile.ZipFile(folder / "shop-1.0.zip", "w") as bundle:
+            for name in names:
+                bundle.writestr(name, APP if name.endswith(".py") else "")
+    else:
+        with tarfile.open(folder / "shop-1.0.tar.gz", "w:gz") as bundle:
+            for name in names:
+                data = APP.encode() if name.endswith(".py") else b""
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                bundle.addfile(info, io.BytesIO(data))
+
+
+@pytest.mark.parametrize("kind", ["tar", "zip"])
+def test_an_archive_with_too_many_members_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    from miner import sources
+
+    monkeypatch.setattr(sources, "_MAX_MEMBERS", 300)  # the real cap is 20,000: same code path
+    for count, folder in ((297, "fits"), (299, "over")):
+        many_members(tmp_path / folder, kind, count)
+    projects = project_list(tmp_path, {"name": "Shop", "url": (tmp_path / "gone").as_uri(),
+                                       "pypi": "shop"})  # fmt: skip
+    fits = crawl(tmp_path, projects, "--pypi-index", str(tmp_path / "fits"))
+    over = crawl(tmp_path, projects, "--pypi-index", str(tmp_path / "over"))
+
+    assert fits.exit_code == 0, fits.output
+    archive = "shop-1.0.zip" if kind == "zip" else "shop-1.0.tar.gz"
+    (line,) = failure_lines(over)
+    assert line.endswith(
+        f"the PyPI fallback failed too: {archive} holds more than 300 files and folders "
+        "(check --pypi-index)"
+    )
+    assert files_of(tmp_path, "Shop") == {"shop/app.py": "scanned"}  # the earlier crawl's rows
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "-1", "0"])
+def test_a_timeout_must_be_a_finite_number_of_seconds(tmp_path: Path, value: str) -> None:
+    result = crawl(tmp_path, project_list(tmp_path, {"name": "P", "url": "/x"}), timeout=value)
+
+    assert result.exit_code == 2
+    shown = str(float(value))
+    assert result.output.splitlines()[-1] == (
+        f"Error: Invalid value for '--timeout': {shown} is not a number of seconds above 0 (try 300)"
+    )
+    assert not (tmp_path / "miner.db").exists()
+
+
+def test_jobs_are_capped_at_the_cores(make_repo, tmp_path: Path) -> None:
+    remote = make_repo({"app.py": APP}, name="jobs")
+    projects = project_list(tmp_path, {"name": "P", "url": remote.url})
+
+    result = run("crawl", "--projects", str(projects), "--cache", str(tmp_path / "cache"),
+                 "--db", str(tmp_path / "miner.db"), "--jobs", "100000")  # fmt: skip
+
+    cores = os.cpu_count()
+    assert result.exit_code == 0, result.output
+    assert f"note: --jobs 100000 is more than this machine's {cores} cores: using {cores}\n" in result.output
+    assert files_of(tmp_path, "P") == {"app.py": "scanned"}
