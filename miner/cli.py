@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
 import os
+import signal
 import sqlite3
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -204,7 +207,7 @@ def crawl(
     db = store.open_db(db_path)
     mode = _progress_mode()
     try:
-        with progressing.crawl_listener(mode) as listener:
+        with _sigterm_interrupts(), progressing.crawl_listener(mode) as listener:
             report = crawling.crawl(
                 db,
                 projects,
@@ -229,6 +232,24 @@ def crawl(
         click.echo(f"crawled {ok} of {len(report.results)} projects into {db_path}", err=True)
     if report.failed:
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (kill, a service manager) stops the crawl as Ctrl-C does, so the worker
+    processes are shut down too; the previous handler comes back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _seconds(value: float) -> float:

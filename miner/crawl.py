@@ -22,6 +22,8 @@ import logging
 import os
 import re
 import signal
+import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -656,9 +658,24 @@ def _executor(jobs: int, context: ScanContext) -> Executor:
 
 
 def _start_worker(context: ScanContext) -> None:
-    """A worker process ignores Ctrl-C: the crawl stops it cleanly, with no traceback of its own."""
+    """A worker process ignores Ctrl-C: the crawl stops it cleanly, with no traceback of its own.
+
+    It also ends when the crawl's process dies (SIGKILL, a crash), instead of waiting forever
+    for work that will never come.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     use_context(context)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+#: How often a worker checks that the crawl's process is still alive, in seconds.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _now() -> str:

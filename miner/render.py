@@ -41,10 +41,13 @@ and ``miner.css``. Links between them are relative, so the site reads from ``fil
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import os
 import re
 import shutil
+import tempfile
 import traceback
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -378,8 +381,26 @@ def _write(path: Path, text: str, owner: str, written: dict[Path, str]) -> None:
     """Write `text` to `path` for `owner` (a qualname, or the file's own name)."""
     _refuse_rewrite(path, written)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
+    write_atomically(path, text.encode("utf-8"))
     written[path] = owner
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a temporary file beside `path`, then rename it over `path`.
+
+    A full disk or a kill leaves the old page whole (never a truncated one) and no temporary
+    file; a symlink sitting at `path` is replaced by the page, never followed.
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; pages are for publishing
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def module_index(

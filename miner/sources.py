@@ -72,6 +72,10 @@ _LICENSE_RANK = {"license": 0, "licence": 0, "copying": 1, "copyright": 2}
 _TOML_TYPES = {bool: "boolean", int: "integer", float: "float", list: "array", dict: "table"}
 _GIT_REASONS = (  # (pattern in git's stderr, what to tell the user), first match wins
     (
+        re.compile(r"no space left on device|disk quota exceeded|file too large", re.I),
+        "the disk is full (free space where --cache points, then crawl again)",
+    ),
+    (
         re.compile(r"does not appear to be a git repository|repository .* not found", re.I),
         "repository not found (check the url in the project list)",
     ),
@@ -239,6 +243,7 @@ def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Ch
     url = _safe_url(project)
     git_dir = _cache_path(project, url, cache_dir)
     with _cache_lock(project, git_dir, timeout):
+        new = not git_dir.exists()
         runner = _open_cache(project, git_dir)
         try:
             branch, head, tags = _remote_refs(project, runner, url, timeout)
@@ -246,13 +251,35 @@ def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Ch
             committed_at = runner.show("-s", "--format=%cI", commit)
             license_path = _license_path(_regular_files(runner, commit, recursive=False))
         except git.CommandError as error:
+            _remove_partial(git_dir, whole=new)
             raise _fetch_error(project, _reason(error, timeout)) from None
+        except FetchError:  # an empty repository, a HEAD that is no branch
+            _remove_partial(git_dir, whole=new)
+            raise
         except ValueError as error:  # a blob missing from a cache that was already up to date
             raise _fetch_error(
                 project, f"{error} in {git_dir} (delete it and fetch again)"
             ) from None
     logger.info("%s: %s at %s (%s)", project.name, branch, commit[:12], committed_at)
     return Checkout(project, git_dir, commit, branch, committed_at, license_path, tags=tags)
+
+
+def _remove_partial(git_dir: Path, *, whole: bool) -> None:
+    """After a failed fetch: remove what it left, the whole entry if this fetch made it.
+
+    A fetch that git gives up on cleans after itself, but one that is killed (the timeout) or
+    that hits a full disk leaves temporary packs and objects behind, which nothing uses.
+    """
+    if whole:
+        shutil.rmtree(git_dir, ignore_errors=True)
+        return
+    objects = git_dir / "objects"
+    for partial in [*objects.glob("pack/tmp_*"), *objects.glob("*/tmp_obj_*"),
+                    *objects.glob("incoming-*")]:  # fmt: skip
+        if partial.is_dir():
+            shutil.rmtree(partial, ignore_errors=True)
+        else:
+            partial.unlink(missing_ok=True)
 
 
 #: How many recent commits are fetched (commits only, where the server allows) for history.

@@ -9,6 +9,7 @@ again to completion.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -341,3 +342,168 @@ def test_a_crawl_that_waits_too_long_for_the_database_says_so(
     assert 1 <= waited < STOP
     assert check_whole(db) == before
     complete(tmp_path, projects, db)
+
+
+def children(pid: int) -> set[int]:
+    """The live processes whose parent is `pid` (read from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie no init reaped has ended too
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "parent-death"])
+def test_the_worker_pool_ends_with_the_crawl(corpus, tmp_path: Path, sig: signal.Signals) -> None:
+    """`kill` on the crawl's process alone (not its group): every worker it started ends too."""
+    db = tmp_path / "miner.db"
+    crawl = Crawl(tmp_path, corpus(0), db, f"pool-{sig.name}")
+    workers: set[int] = set()
+
+    def scanning() -> bool:
+        workers.update(children(crawl.process.pid))
+        return len(workers) >= 2 and crawl.stored() >= 1 and crawl.fetching() >= 2
+
+    assert crawl.wait_for(scanning), crawl.output()
+    os.kill(crawl.process.pid, sig)
+    code = crawl.finish(STOP)
+
+    deadline = time.monotonic() + STOP
+    while time.monotonic() < deadline and any(alive(pid) for pid in workers):
+        time.sleep(0.05)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:  # a failing run leaves no orphans behind
+        os.kill(pid, signal.SIGKILL)
+    assert not left, crawl.output()
+    if sig is signal.SIGTERM:
+        assert code == 130, crawl.output()
+        assert crawl.output().splitlines()[-1] == INTERRUPTED.format(db=db)
+        assert "Traceback" not in crawl.output()
+    check_whole(db)
+
+
+# -- files end cleanly -------------------------------------------------------------------------
+
+APP = "from flask import make_response\n\n\ndef index():\n    return make_response('hi')\n"
+
+
+def test_a_failed_fetch_leaves_no_partial_objects_and_says_the_disk_is_full(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git runs out of space mid-fetch (a wrapper that leaves what a killed fetch leaves)."""
+    import git as gitpython
+
+    old = make_repo({"app.py": APP}, name="old")
+    new = make_repo({"app.py": APP}, name="new")
+    projects = tmp_path / "projects.toml"
+    projects.write_text(f'[[project]]\nname = "Old"\nurl = "{old.url}"\n', encoding="utf-8")
+    arguments = ["crawl", "--projects", str(projects), "--cache", str(tmp_path / "cache"),
+                 "--db", str(tmp_path / "miner.db"), "--jobs", "1", "--pypi-index", ""]  # fmt: skip
+    assert CliRunner().invoke(cli, arguments).exit_code == 0
+    (entry,) = [path for path in (tmp_path / "cache").iterdir() if path.is_dir()]
+    old.commit({"more.py": APP})
+    projects.write_text(
+        f'[[project]]\nname = "Old"\nurl = "{old.url}"\n\n[[project]]\nname = "New"\nurl = "{new.url}"\n',
+        encoding="utf-8",
+    )
+    full = tmp_path / "git-on-a-full-disk"
+    full.write_text(
+        "#!/bin/sh\n"
+        'for arg; do case "$arg" in --git-dir=*) dir="${arg#--git-dir=}";; esac; done\n'
+        'case " $* " in *" fetch "*)\n'
+        '  mkdir -p "$dir/objects/pack" "$dir/objects/incoming-ab12" "$dir/objects/3f"\n'
+        '  echo partial > "$dir/objects/pack/tmp_pack_x1"; echo partial > "$dir/objects/3f/tmp_obj_y"\n'
+        '  echo "error: write error: No space left on device" >&2\n'
+        '  echo "fatal: index-pack failed" >&2; exit 128;;\n'
+        "esac\n"
+        f'exec {shutil.which("git")} "$@"\n',
+        encoding="utf-8",
+    )
+    full.chmod(0o755)
+    monkeypatch.setattr(gitpython.Git, "GIT_PYTHON_GIT_EXECUTABLE", str(full))
+
+    result = CliRunner().invoke(cli, arguments)
+
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if ": FAILED: " in line]
+    assert lines == [
+        f"{name}: FAILED: {name}: cannot fetch {remote.url}: the disk is full (free space where "
+        "--cache points, then crawl again)"
+        for name, remote in (("Old", old), ("New", new))
+    ]
+    assert [path for path in (tmp_path / "cache").iterdir() if path.is_dir()] == [entry]
+    leftovers = [*entry.glob("objects/pack/tmp_*"), *entry.glob("objects/*/tmp_obj_*"),
+                 *entry.glob("objects/incoming-*")]  # fmt: skip
+    assert leftovers == []
+    with sqlite3.connect(tmp_path / "miner.db") as conn:  # the last good crawl's rows stay
+        assert conn.execute("SELECT path FROM files WHERE project = 'Old'").fetchall() == [("app.py",)]
+    conn.close()
+
+
+@pytest.fixture
+def rendered(make_repo, tmp_path: Path) -> Path:
+    """A crawled database and its rendered page; returns the page."""
+    remote = make_repo({"app.py": APP}, name="pages")
+    projects = tmp_path / "projects.toml"
+    projects.write_text(f'[[project]]\nname = "P"\nurl = "{remote.url}"\n', encoding="utf-8")
+    crawled = CliRunner().invoke(cli, ["crawl", "--projects", str(projects), "--cache",
+                                       str(tmp_path / "cache"), "--db", str(tmp_path / "miner.db"),
+                                       "--jobs", "1"])  # fmt: skip
+    assert crawled.exit_code == 0, crawled.output
+    result = CliRunner().invoke(cli, ["render", "--db", str(tmp_path / "miner.db"), "--out",
+                                      str(tmp_path / "site")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return tmp_path / "site" / "flask" / "flask-helpers-make-response.markdown"
+
+
+def test_a_symlink_at_a_page_path_is_replaced_not_followed(rendered: Path, tmp_path: Path) -> None:
+    page = rendered.read_bytes()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not miner's\n", encoding="utf-8")
+    rendered.unlink()
+    rendered.symlink_to(outside)
+
+    result = CliRunner().invoke(cli, ["render", "--db", str(tmp_path / "miner.db"), "--out",
+                                      str(tmp_path / "site")])  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert outside.read_text(encoding="utf-8") == "not miner's\n"
+    assert not rendered.is_symlink() and rendered.read_bytes() == page
+
+
+def test_a_full_disk_leaves_every_page_whole(rendered: Path, tmp_path: Path) -> None:
+    """A write that fails half-way (the file-size limit: a disk full for this process)."""
+    import resource
+
+    page = rendered.read_bytes()
+    limit = len(page) // 2
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes fail with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "miner", "render", "--db", str(tmp_path / "miner.db"), "--out",
+         str(tmp_path / "site")],
+        capture_output=True, text=True, preexec_fn=small_disk, timeout=DEADLINE,
+        cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stderr
+    assert "flask.helpers.make_response: page not written: " in result.stderr
+    assert "File too large" in result.stderr and "Traceback" not in result.stderr
+    assert rendered.read_bytes() == page  # the old page, whole
+    assert not list(rendered.parent.glob(".*.tmp"))  # no temporary file left either
