@@ -466,7 +466,7 @@ def rendered(make_repo, tmp_path: Path) -> Path:
     result = CliRunner().invoke(cli, ["render", "--db", str(tmp_path / "miner.db"), "--out",
                                       str(tmp_path / "site")])  # fmt: skip
     assert result.exit_code == 0, result.output
-    return tmp_path / "site" / "flask" / "flask-helpers-make-response.markdown"
+    return tmp_path / "site" / "flask" / "flask-helpers-make-response-examples.markdown"
 
 
 def test_a_symlink_at_a_page_path_is_replaced_not_followed(rendered: Path, tmp_path: Path) -> None:
