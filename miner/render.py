@@ -261,7 +261,7 @@ def render_pages(
         else _resolve_names(db, names, [t for _, ts in libraries for t in ts], used)
     )
     page_templates = {name: _template(env, PAGE_TEMPLATES[name]) for name in dict.fromkeys(formats)}
-    counts = count_uses(db) if "html" in page_templates else {}
+    counts = count_uses(db)
     written: dict[Path, str] = {}
     failures: list[tuple[str, str]] = []
     files: list[Path] = []
@@ -275,7 +275,7 @@ def render_pages(
     done = 0
     for library, targets in libraries:
         plan = _plan(targets, used, sortorder_prefix)
-        for target, sortorder, module_targets in plan:
+        for target, sortorder, module_targets in _slug_winners_first(plan, counts):
             if wanted is not None and target.qualname not in wanted:
                 continue
             paths = {
@@ -650,6 +650,23 @@ def _plan(
         (target, sortorder, by_module[target.module])
         for target, sortorder in zip(with_uses, sortorders, strict=True)
     ]
+
+
+def _slug_winners_first(
+    plan: list[tuple[Target, str, tuple[Target, ...]]], counts: Mapping[str, tuple[int, int]]
+) -> list[tuple[Target, str, tuple[Target, ...]]]:
+    """The plan with, among names sharing one slug (django.conf.settings and Settings), the one
+    used by most projects first: it gets the page, the others fail as "already written"."""
+    best: dict[str, tuple[int, int]] = {}
+    for target, _, _ in plan:
+        slug = _slug_base(target)
+        best[slug] = max(best.get(slug, (-1, -1)), counts.get(target.qualname, (0, 0))[::-1])
+
+    def loses(item: tuple[Target, str, tuple[Target, ...]]) -> bool:
+        target = item[0]
+        return counts.get(target.qualname, (0, 0))[::-1] < best[_slug_base(target)]
+
+    return sorted(plan, key=loses)  # stable: (module, name) order otherwise
 
 
 def _build_page(

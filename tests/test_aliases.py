@@ -100,3 +100,4 @@ def test_render_writes_a_markdown_page_per_module_with_pages(tmp_path) -> None:
         '* <a href="/flask-helpers-make-response-examples.html">make_response</a> (from `flask.helpers`)'
         in body
     )
+
