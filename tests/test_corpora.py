@@ -19,3 +19,21 @@ def test_an_init_file_at_the_top_of_a_repository_is_scanned() -> None:
     ]
     scans = scan_project(files, ScanContext.for_library(discover("django")))
     assert [use.qualname for scan in scans for use in scan.uses] == ["django.shortcuts.render"]
+
+
+def test_each_library_has_a_bundled_project_list_with_a_blurb_for_every_project() -> None:
+    import pytest
+
+    from miner import sources
+    from miner.cli import default_projects
+    from miner.model import MinerError
+
+    sizes = {}
+    for library in ("flask", "django", "sqlalchemy"):
+        projects = sources.load_projects(default_projects(library))
+        assert all(project.blurb for project in projects), library
+        sizes[library] = len(projects)
+    assert sizes == {"flask": 34, "django": 61, "sqlalchemy": 22}
+    assert default_projects("django==5.1") == default_projects("django")
+    with pytest.raises(MinerError, match="no bundled project list for 'numpy': pass --projects"):
+        default_projects("numpy")
