@@ -77,6 +77,7 @@ class ProjectResult:
     unchanged: bool = False  #: the stored commit was current: nothing was fetched or scanned
     missing: int = 0  #: uses of library names the analysed version does not have
     note: str = ""  #: e.g. that a PyPI release was analysed because git failed
+    release: str = ""  #: "the PyPI release indico 3.3.14 (2025-05-06)" when one was analysed
 
 
 @dataclass
@@ -314,6 +315,12 @@ def crawl_project_work(
             recent = History()
         files = sources.read_files(checkout, metadata.wants_file, metadata.MAX_FILES)
         about = metadata.describe(files, context.library)
+        if checkout.published:  # the release's own description and license win
+            about = replace(
+                about,
+                description=checkout.published.summary or about.description,
+                license=checkout.published.license or about.license,
+            )
         entries = [(path, sha) for path, sha, _size in sources.list_python_blobs(checkout)]
         reader = _BlobReader(checkout, entries)
         recorder = _Recorder(cache)
@@ -455,6 +462,9 @@ def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResu
         parsed=work.parsed,
         missing=sum(len(scan.missing) for scan in scans),
         note=work.checkout.note,
+        release=(
+            sources.release_line(work.checkout.published) if work.checkout.published else ""
+        ),
     )
 
 

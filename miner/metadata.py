@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import configparser
+import contextlib
+import email.parser
 import functools
 import html
 import posixpath
@@ -1432,3 +1434,25 @@ def describe(files: Files, library: str = "flask") -> ProjectMetadata:
         pypi=links.get("pypi"),
         declared_versions=declared_versions(files, library),
     )
+
+
+def release_metadata(text: str) -> tuple[str | None, str | None]:
+    """(summary, SPDX license) of a release's own PKG-INFO or wheel METADATA.
+
+    License-Expression (PEP 639) first, then `License ::` classifiers, then the License field.
+    """
+    message = email.parser.HeaderParser().parsestr(text)
+    summary = " ".join((message.get("Summary") or "").split()) or None
+    expression = (message.get("License-Expression") or "").strip()
+    if expression:
+        with contextlib.suppress(InvalidLicenseExpression):
+            return summary, str(canonicalize_license_expression(expression))
+    sets = [
+        found
+        for classifier in message.get_all("Classifier") or []
+        if (found := _classifier_candidates(classifier))
+    ]
+    license_field = (message.get("License") or "").strip()
+    named = _name_candidates(license_field.splitlines()[0]) if license_field else None
+    sets = sets or ([named] if named else [])
+    return summary, _resolve(sets) if sets else None

@@ -67,6 +67,24 @@ class Project:
 
 
 @dataclass(frozen=True, slots=True)
+class Release:
+    """A PyPI release analysed because git could not be reached: what it is, never git data."""
+
+    name: str  #: the PyPI name: indico
+    version: str  #: 3.3.14
+    filename: str  #: the file analysed: an sdist, or a pure-Python wheel when it has none
+    sha256: str  #: that file's digest
+    uploaded_at: str | None = None  #: ISO 8601 upload time, when the index says it
+    newest: str | None = None  #: the newest final release, when it is not this one
+    summary: str | None = None  #: the release's own one-line description
+    license: str | None = None  #: the release's own license, an SPDX id
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+@dataclass(frozen=True, slots=True)
 class Checkout:
     """A project fetched at one commit; files are read from git objects, never a work tree."""
 
@@ -80,6 +98,7 @@ class Checkout:
     release: str | None = None  #: "Flask-HTTPAuth 4.8.0"
     note: str = ""  #: the one line that says so
     tags: tuple[str, ...] = ()  #: the remote's tag names, to link a PyPI release to its tag
+    published: Release | None = None  #: the PyPI release analysed, when `release` is set
 
 
 @dataclass(frozen=True, slots=True)

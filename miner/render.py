@@ -145,6 +145,7 @@ class Example:
     hl_lines: str = ""  #: "3 7": set only when ~~ prefixes would be ambiguous
     declared_versions: str | None = None  #: the library's version range the project declares
     release: str | None = None  #: the PyPI release shown when git could not be reached
+    release_date: str | None = None  #: the day that release was uploaded (YYYY-MM-DD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -738,6 +739,7 @@ def _example(number: int, file: FileCandidate, excerpt: Excerpt) -> Example:
         hl_lines=hl_lines,
         declared_versions=file.declared_versions,
         release=file.release,
+        release_date=(file.release_uploaded_at or "")[:10] or None,
     )
 
 

@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import functools
 import hashlib
+import json
 import logging
 import re
 import shutil
@@ -23,6 +24,8 @@ import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,8 @@ from urllib.parse import urlsplit
 import git
 from packaging.version import InvalidVersion, Version
 
-from miner.model import Checkout, History, MinerError, Project, SourceFile
+from miner.metadata import release_metadata
+from miner.model import Checkout, History, MinerError, Project, Release, SourceFile
 
 try:
     import fcntl
@@ -677,36 +681,185 @@ _MAX_MEMBERS = 20_000
 _CHUNK = 65536
 
 
+#: A release uploaded longer ago than this is analysed with a warning that it may be outdated.
+STALE_RELEASE_DAYS = 730
+#: A wheel holds its .py sources when it is pure Python: `{python tag}-none-any`.
+_PURE_WHEEL = re.compile(r"-(?P<python>py[0-9.]+)-none-any\.whl$")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFile:
+    """One file an index lists for a project."""
+
+    version: Version
+    filename: str
+    url: str
+    kind: str  #: "sdist" or "wheel" (pure Python)
+    uploaded_at: str | None = None  #: ISO 8601, when the index says it (or a folder's mtime)
+    yanked: bool = False
+
+
 def fetch_release(
     project: Project, cache_dir: Path, index: str, timeout: float, reason: str
 ) -> Checkout:
-    """Analyse the newest source distribution of `project.pypi` when its git remote failed.
+    """Analyse the newest final release of `project.pypi` when its git remote failed.
 
-    The sdist is downloaded with the standard HTTP client (or read from a local index
-    directory), unpacked without ever running its code, keeping only regular files inside it,
-    and committed into a git repository of its own in the cache, so that the rest of the crawl
-    reads it exactly as it reads a clone. `reason` is why git failed, for the note.
+    The release's sdist, or its pure-Python wheel when it ships no sdist (see
+    `choose_release`), is downloaded with the standard HTTP client (or read from a local
+    index directory), unpacked without ever running its code, keeping only regular files, and
+    written into a git object store of its own in the cache, so that the rest of the crawl
+    reads it as it reads a clone. Nothing of that store is git data about the project: the
+    Checkout carries the release, its upload time and the file's digest. `reason` is why git
+    failed, for the note.
     """
     assert project.pypi, "fetch_release needs a project with a pypi name"
     try:
-        version, url = _newest_sdist(project.pypi, index, timeout)
-        archive = _download(url, cache_dir / "sdists", timeout)
-        files = _unpack(archive)
+        chosen, newest = choose_release(project.pypi, index_files(project.pypi, index, timeout))
+        archive = _download(chosen.url, cache_dir / "sdists", timeout)
+        digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+        files = _unpack(archive, top_folder=chosen.kind == "sdist")
     except (OSError, ValueError, tarfile.TarError, zipfile.BadZipFile) as error:
         raise FetchError(  # `reason` already names the project and its url
             f"{reason}; the PyPI fallback failed too: {error} (check --pypi-index)"
         ) from None
-    release = f"{project.pypi} {version}"
+    summary, license_id = _release_metadata(files, chosen.kind)
+    release = Release(
+        project.pypi, str(chosen.version), chosen.filename, digest, chosen.uploaded_at,
+        None if newest == chosen.version else str(newest), summary, license_id,
+    )  # fmt: skip
     git_dir = _cache_path(project, f"pypi:{project.pypi}", cache_dir)
-    commit = _commit_files(git_dir, files, release)
-    note = f"git remote unreachable ({reason.split(': ', 1)[-1]}); analysed the PyPI release {release}"
-    logger.warning("%s: %s", project.name, note)
-    runner = _git(git_dir)
-    committed_at = runner.show("-s", "--format=%cI", commit)
-    license_path = _license_path(_regular_files(runner, commit, recursive=False))
+    commit = _commit_files(git_dir, files, release.label)
+    note = f"git unreachable ({reason.split(': ', 1)[-1]}); analysed {release_line(release)}"
+    logger.debug("%s: %s", project.name, note)
+    license_path = _license_path(_regular_files(_git(git_dir), commit, recursive=False))
+    # The commit only addresses the files in the cache; the store keeps the release instead.
     return Checkout(
-        project, git_dir, commit, f"pypi-{version}", committed_at, license_path, release, note
+        project, git_dir, commit, "", "", license_path, release.label, note, published=release
     )
+
+
+def release_line(release: Release, now: datetime | None = None) -> str:
+    """`the PyPI release indico 3.3.14 (2025-05-06)`, with a warning when it may be outdated."""
+    day = release.uploaded_at[:10] if release.uploaded_at else "upload date unknown"
+    text = f"the PyPI release {release.label} ({day})"
+    if release.newest:
+        text += f", older than the newest release {release.newest}"
+    elif release.uploaded_at:
+        when = datetime.fromisoformat(release.uploaded_at.replace("Z", "+00:00"))
+        age = ((now or datetime.now(timezone.utc)) - when).days
+        if age > STALE_RELEASE_DAYS:
+            text += f", {age // 365} years old"
+    return text
+
+
+def choose_release(name: str, files: list[IndexFile]) -> tuple[IndexFile, Version]:
+    """(file to analyse, newest final version): what a user would pick.
+
+    The newest final (not pre-release, not yanked) release; its sdist, or when it has none its
+    pure-Python wheel (a wheel holds the .py sources). A newest release with neither (binary
+    wheels only) gives way to the newest that has one, and the newest version is returned so
+    the caller can say the analysed one is older.
+    """
+    usable = [f for f in files if not f.yanked]
+    finals = sorted({f.version for f in usable if not f.version.is_prerelease}, reverse=True)
+    if not finals:
+        raise ValueError(f"no final release of {name} with an sdist or a pure-Python wheel")
+    for version in finals:
+        candidates = [f for f in usable if f.version == version]
+        for kind in ("sdist", "wheel"):
+            chosen = next((f for f in candidates if f.kind == kind), None)
+            if chosen is not None:
+                return chosen, finals[0]
+    raise ValueError(f"no final release of {name} has an sdist or a pure-Python wheel")
+
+
+def index_files(name: str, index: str, timeout: float) -> list[IndexFile]:
+    """Every sdist and pure-Python wheel of `name` an index lists (PEP 691 JSON with upload
+    times when the index serves it, else PEP 503 HTML; a local folder gives file times)."""
+    normalized = re.sub(r"[-_.]+", "-", name).lower()
+    found = []
+    for filename, url, uploaded_at, yanked in _index_entries(index, normalized, timeout):
+        parsed = _release_file_version(filename, normalized)
+        if parsed is not None:
+            version, kind = parsed
+            found.append(IndexFile(version, filename, url, kind, uploaded_at, yanked))
+    return found
+
+
+def _release_file_version(filename: str, normalized: str) -> tuple[Version, str] | None:
+    """(version, kind) of an sdist or pure-Python wheel of the project, else None."""
+    if filename.endswith(".whl"):
+        if not _PURE_WHEEL.search(filename) or filename.count("-") < 4:
+            return None
+        project_part, version_text = filename.split("-")[:2]
+        kind = "wheel"
+    else:
+        stem = next((filename[: -len(s)] for s in _SDIST_SUFFIXES if filename.endswith(s)), None)
+        if stem is None or "-" not in stem:
+            return None
+        project_part, _, version_text = stem.rpartition("-")
+        kind = "sdist"
+    if re.sub(r"[-_.]+", "-", project_part).lower() != normalized:
+        return None
+    try:
+        return Version(version_text), kind
+    except InvalidVersion:
+        return None
+
+
+def _index_entries(
+    index: str, normalized: str, timeout: float
+) -> list[tuple[str, str, str | None, bool]]:
+    """(filename, url, upload time, yanked) of every file an index lists for a project."""
+    local = Path(urlsplit(index).path) if index.startswith("file://") else Path(index)
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", index) or index.startswith("file://"):
+        return [
+            (path.name, path.as_uri(), _mtime(path), False)
+            for folder in (local / normalized, local)
+            if folder.is_dir()
+            for path in sorted(folder.iterdir())
+            if path.is_file()
+        ]
+    page = f"{index.rstrip('/')}/{normalized}/"
+    accept = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
+    request = urllib.request.Request(page, headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        kind = response.headers.get("Content-Type", "")
+        body = _read_within(response, 20_000_000, timeout, page).decode("utf-8", "replace")
+    if "json" in kind:
+        return [
+            (
+                entry["filename"],
+                urllib.parse.urljoin(page, entry["url"])
+                + (f"#sha256={entry['hashes']['sha256']}" if "sha256" in entry.get("hashes", {})
+                   and "#" not in entry["url"] else ""),
+                entry.get("upload-time"),
+                bool(entry.get("yanked")),
+            )
+            for entry in json.loads(body).get("files", [])
+        ]
+    parser = _Anchors()
+    parser.feed(body)
+    return [
+        (urlsplit(href).path.rsplit("/", 1)[-1], urllib.parse.urljoin(page, href), None, False)
+        for href in parser.hrefs
+    ]
+
+
+def _mtime(path: Path) -> str:
+    stamp = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+    return stamp.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _release_metadata(files: dict[str, bytes], kind: str) -> tuple[str | None, str | None]:
+    """The release's own summary and license, from its PKG-INFO or its wheel's METADATA."""
+    if kind == "sdist":
+        name = "PKG-INFO" if "PKG-INFO" in files else None
+    else:
+        name = next((p for p in sorted(files) if re.fullmatch(r"[^/]+\.dist-info/METADATA", p)), None)
+    if name is None:
+        return None, None
+    return release_metadata(files[name].decode("utf-8", "replace"))
 
 
 def release_files(name: str, version: str, index: str, folder: Path, timeout: float = 60) -> dict[str, bytes]:
@@ -719,56 +872,9 @@ def release_files(name: str, version: str, index: str, folder: Path, timeout: fl
     return _unpack(_download(url, folder, timeout))
 
 
-def _newest_sdist(name: str, index: str, timeout: float) -> tuple[str, str]:
-    """(version, url) of the newest final-release sdist of `name` in a simple index."""
-    found = _sdists(name, index, timeout)
-    finals = [v for v in found if not v.is_prerelease] or list(found)
-    if not finals:
-        raise ValueError(f"no source distribution of {name} in {index}")
-    newest = max(finals)
-    return str(newest), found[newest]
-
-
 def _sdists(name: str, index: str, timeout: float) -> dict[Version, str]:
     """Every sdist of `name` a simple index lists, by version."""
-    normalized = re.sub(r"[-_.]+", "-", name).lower()
-    links = _index_links(index, normalized, timeout)
-    found: dict[Version, str] = {}
-    for filename, url in links:
-        stem = next((filename[: -len(s)] for s in _SDIST_SUFFIXES if filename.endswith(s)), None)
-        if stem is None or "-" not in stem:
-            continue
-        project_part, _, version_text = stem.rpartition("-")
-        if re.sub(r"[-_.]+", "-", project_part).lower() != normalized:
-            continue
-        try:
-            version = Version(version_text)
-        except InvalidVersion:
-            continue
-        found[version] = url
-    return found
-
-
-def _index_links(index: str, normalized: str, timeout: float) -> list[tuple[str, str]]:
-    """(filename, url) of the files an index lists for a project: a PEP 503 page or a folder."""
-    local = Path(urlsplit(index).path) if index.startswith("file://") else Path(index)
-    if not re.match(r"^[a-z][a-z0-9+.-]*://", index) or index.startswith("file://"):
-        folders = [local / normalized, local]
-        return [
-            (path.name, path.as_uri())
-            for folder in folders
-            if folder.is_dir()
-            for path in sorted(folder.iterdir())
-            if path.is_file()
-        ]
-    page = f"{index.rstrip('/')}/{normalized}/"
-    with urllib.request.urlopen(page, timeout=timeout) as response:
-        parser = _Anchors()
-        parser.feed(_read_within(response, 5_000_000, timeout, page).decode("utf-8", "replace"))
-    return [
-        (urlsplit(href).path.rsplit("/", 1)[-1], urllib.parse.urljoin(page, href))
-        for href in parser.hrefs
-    ]
+    return {f.version: f.url for f in index_files(name, index, timeout) if f.kind == "sdist"}
 
 
 class _Anchors(HTMLParser):
@@ -822,8 +928,9 @@ def _read_within(response: Any, limit: int, timeout: float, what: str) -> bytes:
     return b"".join(chunks)
 
 
-def _unpack(archive: Path) -> dict[str, bytes]:
-    """Regular files of an sdist by path inside its top folder; links and escapes are dropped.
+def _unpack(archive: Path, *, top_folder: bool = True) -> dict[str, bytes]:
+    """Regular files of an sdist by path inside its top folder (a wheel has none: `top_folder`
+    False keeps its paths); links and escapes are dropped.
 
     Files over _MAX_MEMBER_BYTES are skipped (the scan would not parse them anyway), and an
     archive that unpacks to more than _MAX_SDIST_BYTES is refused: no archive bomb fills memory.
@@ -841,7 +948,7 @@ def _unpack(archive: Path) -> dict[str, bytes]:
         members[name] = read()[:size]
 
     too_many = ValueError(f"{archive.name} holds more than {_MAX_MEMBERS} files and folders")
-    if archive.name.endswith(".zip"):
+    if archive.name.endswith((".zip", ".whl")):
         if _zip_entries(archive) > _MAX_MEMBERS:  # before ZipFile reads every entry
             raise too_many
         with zipfile.ZipFile(archive) as bundle:
@@ -859,9 +966,9 @@ def _unpack(archive: Path) -> dict[str, bytes]:
     files = {}
     for name, data in members.items():
         parts = [part for part in name.replace("\\", "/").split("/") if part not in ("", ".")]
-        if name.startswith("/") or ".." in parts or len(parts) < 2:
+        if name.startswith("/") or ".." in parts or len(parts) < 1 + top_folder:
             continue
-        files["/".join(parts[1:])] = data  # drop the name-version/ top folder
+        files["/".join(parts[top_folder:])] = data  # drop an sdist's name-version/ top folder
     return files
 
 

@@ -163,7 +163,14 @@ SCHEMA: dict[str, TableSpec] = {
             "blurb": (str, "one or two sentences describing the project"),
             "license": (str, "SPDX id; NULL when unknown"),
             "subdir": (str, "the directory of the repository that is the project, if not all"),
-            "release": (str, "the PyPI release analysed when git could not be reached, else NULL"),
+            "release": (
+                str,
+                "the PyPI release analysed when git could not be reached ('indico 3.3.14'), else "
+                "NULL; commit_sha, branch and committed_at are then NULL: a release has no git data",
+            ),
+            "release_file": (str, "the file of that release analysed: its sdist, or a pure-Python wheel"),
+            "release_sha256": (str, "sha256 digest of that file"),
+            "release_uploaded_at": (str, "ISO 8601 time that file was uploaded to the index"),
             "tags": (str, "JSON list of the remote's tags at the last crawl that reached git"),
             "position": (int, "place in the project list"),
             "commit_sha": (str, "git commit id of the last successful crawl; NULL for a PyPI release"),
@@ -211,7 +218,7 @@ SCHEMA: dict[str, TableSpec] = {
                 str,
                 "why an ok crawl changed nothing, or that a PyPI release was analysed instead",
             ),
-            "source": (str, "'git', or 'pypi' when the git remote failed and an sdist was used"),
+            "source": (str, "'git', or 'pypi' when the git remote failed and a PyPI release was used"),
         },
         pk="id",
         not_null=("project", "started_at", "finished_at", "status"),
@@ -419,6 +426,7 @@ class FileCandidate:
     declared_versions: str | None = None  #: the library's version range the project declares
     history: History = field(default_factory=History)  #: recent commits and authors
     release: str | None = None  #: the PyPI release shown when git could not be reached
+    release_uploaded_at: str | None = None  #: when that release's file was uploaded
     link_ref: str | None = None  #: what code links point at: the commit, or the release's tag
 
 
@@ -622,9 +630,11 @@ def save_crawl(
         _upsert_project(
             db,
             checkout.project,
-            commit_sha=checkout.commit,
-            branch=checkout.branch,
-            committed_at=checkout.committed_at,
+            # A PyPI release has no git data: its file, digest and upload time stand instead.
+            commit_sha=None if checkout.release else checkout.commit,
+            branch=None if checkout.release else checkout.branch,
+            committed_at=None if checkout.release else checkout.committed_at,
+            **_release_columns(checkout),
             license_path=(metadata and metadata.license_path) or checkout.license_path,
             release=checkout.release,
             # The tags are known from the last contact with git; a PyPI release keeps them.
@@ -671,8 +681,8 @@ def save_crawl(
                     "error": None,
                     "note": checkout.note or None,
                     "source": "pypi" if checkout.release else "git",
-                    "commit_sha": checkout.commit,
-                    "branch": checkout.branch,
+                    "commit_sha": None if checkout.release else checkout.commit,
+                    "branch": None if checkout.release else checkout.branch,
                     "files": len(scans),
                     "scanned": sum(s.status is FileStatus.SCANNED for s in scans),
                     "unparsable": sum(s.status is FileStatus.UNPARSABLE for s in scans),
@@ -942,6 +952,7 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                projects.description, projects.detected_license, projects.detected_docs,
                projects.detected_pypi, projects.declared_versions,
                projects.commits_last_year, projects.authors_last_year, projects.release,
+               projects.release_uploaded_at,
                projects.tags
         FROM uses
         JOIN files ON files.project = uses.project AND files.path = uses.path
@@ -977,11 +988,13 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                 path=path,
                 text=first["text"],
                 uses=tuple(_use_from_row(row) for row in file_rows),
-                committed_at=first["committed_at"],
+                # The analysed code's date: the commit's, or the release's upload time.
+                committed_at=first["committed_at"] or first["release_uploaded_at"],
                 blob_sha=first["blob_sha"],
                 declared_versions=first["declared_versions"],
                 history=History(0, first["commits_last_year"] or 0, first["authors_last_year"] or 0),
                 release=first["release"],
+                release_uploaded_at=first["release_uploaded_at"],
                 link_ref=_link_ref(first["project_commit"], first["release"], first["tags"]),
             )
         )
@@ -995,6 +1008,15 @@ def _link_ref(commit: str | None, release: str | None, tags: str | None) -> str 
     version = release.rpartition(" ")[2]
     known = set(json.loads(tags or "[]"))
     return next((tag for tag in (f"v{version}", version) if tag in known), None)
+
+
+def _release_columns(checkout: Checkout) -> dict[str, str | None]:
+    release = checkout.published
+    return {
+        "release_file": release.filename if release else None,
+        "release_sha256": release.sha256 if release else None,
+        "release_uploaded_at": release.uploaded_at if release else None,
+    }
 
 
 def _metadata_columns(metadata: ProjectMetadata) -> dict[str, str | None]:
@@ -1147,7 +1169,8 @@ def scoring_inputs(db: Database, pages: Iterable[str]) -> list[tuple[str, FileCa
     _fill_pages(db, pages)
     rows = db.query(
         """
-        SELECT uses.*, files.blob_sha, projects.position, projects.committed_at,
+        SELECT uses.*, files.blob_sha, projects.position,
+               COALESCE(projects.committed_at, projects.release_uploaded_at) AS committed_at,
                projects.commits_last_year, projects.authors_last_year
         FROM uses
         JOIN files ON files.project = uses.project AND files.path = uses.path

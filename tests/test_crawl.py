@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -243,8 +244,8 @@ def test_an_unreachable_remote_falls_back_to_the_pypi_release(tmp_path, flask_li
 
     (result,) = report.results
     assert result.ok
-    assert result.note.startswith("git remote unreachable (")
-    assert result.note.endswith("); analysed the PyPI release shop 1.2.0")
+    assert result.note.startswith("git unreachable (")
+    assert result.note.endswith("); analysed the PyPI release shop 1.2.0 (" + _day(index) + ")")
     (crawl_row,) = db["crawls"].rows
     assert (crawl_row["source"], crawl_row["note"]) == ("pypi", result.note)
     assert db["projects"].get("Shop")["release"] == "shop 1.2.0"
@@ -256,6 +257,96 @@ def test_an_unreachable_remote_falls_back_to_the_pypi_release(tmp_path, flask_li
     assert not (tmp_path / "escape.py").exists()
     (candidate,) = store.load_candidates(db, "flask.helpers.abort")
     assert candidate.release == "shop 1.2.0"
+
+
+def _day(index) -> str:
+    """The day the test's index files were written: a local index's upload times."""
+    import datetime
+
+    stamp = max(path.stat().st_mtime for path in index.iterdir())
+    return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).date().isoformat()
+
+
+def make_wheel(folder, name: str, version: str, files: dict[str, str], metadata: str) -> Path:
+    """A pure-Python wheel: its files at the top, and name-version.dist-info/METADATA."""
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in files.items():
+            archive.writestr(member, text)
+        archive.writestr(f"{name}-{version}.dist-info/METADATA", metadata)
+    return path
+
+
+def test_the_fallback_takes_the_newest_release_even_when_it_ships_only_a_wheel(
+    tmp_path, flask_library
+):
+    import hashlib
+    import os
+
+    index = tmp_path / "index"
+    make_sdist(index, "shop", "1.2.2", {
+        "PKG-INFO": "Name: shop\nVersion: 1.2.2\nSummary: The old shop.\n"
+                    "Classifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)\n",
+        "shop/views.py": "from flask import abort\nabort(404)\n",
+    })  # fmt: skip
+    old_sdist = index / "shop-1.2.2.tar.gz"
+    os.utime(old_sdist, (1500000000, 1500000000))  # 2017-07-14
+    wheel = make_wheel(index, "shop", "3.3.14", {"shop/views.py": "from flask import abort\nabort(418)\n"},
+                       "Metadata-Version: 2.4\nName: shop\nVersion: 3.3.14\n"
+                       "Summary: A shop for everyone.\nLicense-Expression: MIT\n")  # fmt: skip
+    os.utime(wheel, (1746489600, 1746489600))  # 2025-05-06
+    make_wheel(index / "other", "shop", "4.0.0", {}, "")  # not in the project's folder listing
+    gone = Project("Shop", (tmp_path / "no-such-repo").as_uri(), pypi="shop")
+    db = store.open_db(tmp_path / "miner.db")
+
+    (result,) = crawl(db, [gone], flask_library, tmp_path / "cache", jobs=1,
+                      pypi_index=str(index)).results  # fmt: skip
+
+    assert result.ok and result.release == "the PyPI release shop 3.3.14 (2025-05-06)"
+    row = db["projects"].get("Shop")
+    assert (row["release"], row["release_file"], row["release_uploaded_at"]) == (
+        "shop 3.3.14", "shop-3.3.14-py3-none-any.whl", "2025-05-06T00:00:00Z"
+    )
+    assert row["release_sha256"] == hashlib.sha256(wheel.read_bytes()).hexdigest()
+    # no invented git data: a release has no commit, branch or commit date
+    assert (row["commit_sha"], row["branch"], row["committed_at"]) == (None, None, None)
+    (crawl_row,) = db["crawls"].rows
+    assert (crawl_row["commit_sha"], crawl_row["branch"], crawl_row["source"]) == (None, None, "pypi")
+    # the release's own description and license win
+    assert (row["description"], row["detected_license"]) == ("A shop for everyone.", "MIT")
+    (candidate,) = store.load_candidates(db, "flask.helpers.abort")
+    assert "abort(418)" in candidate.text and candidate.committed_at == "2025-05-06T00:00:00Z"
+
+
+def test_choose_release_prefers_the_sdist_then_the_pure_wheel_then_an_older_release():
+    from packaging.version import Version
+
+    from miner.model import Release
+    from miner.sources import IndexFile, choose_release, release_line
+
+    def file(version: str, kind: str, yanked: bool = False) -> IndexFile:
+        return IndexFile(Version(version), f"{version}.{kind}", f"u/{version}", kind, None, yanked)
+
+    both = [file("2.0", "wheel"), file("2.0", "sdist"), file("1.0", "sdist")]
+    assert choose_release("x", both) == (file("2.0", "sdist"), Version("2.0"))
+    yanked = [file("3.0", "sdist", yanked=True), file("2.1rc1", "sdist"), file("2.0", "wheel")]
+    assert choose_release("x", yanked) == (file("2.0", "wheel"), Version("2.0"))
+    # a newest release with binary wheels only lists no usable file: the older one is said so
+    assert release_line(Release("x", "2.0", "f", "d", "2025-01-02T00:00:00Z", newest="2.1")) == (
+        "the PyPI release x 2.0 (2025-01-02), older than the newest release 2.1"
+    )
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert release_line(Release("x", "1.2.2", "f", "d", "2017-07-14T02:40:00Z"), now) == (
+        "the PyPI release x 1.2.2 (2017-07-14), 8 years old"
+    )
+    assert release_line(Release("x", "1.0", "f", "d")) == (
+        "the PyPI release x 1.0 (upload date unknown)"
+    )
 
 
 def test_without_a_pypi_name_an_unreachable_remote_is_a_failure(tmp_path, flask_library):
