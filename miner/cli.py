@@ -23,6 +23,7 @@ from miner import crawl as crawling
 from miner import progress as progressing
 from miner import render as rendering
 from miner import serve as serving
+from miner.escape import TerminalFilter, terminal_lines, terminal_text
 from miner.model import MinerError, Project
 from miner.resources import resource_dir
 
@@ -95,10 +96,10 @@ def reports_errors(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except MinerError as error:
-            raise click.ClickException(str(error)) from error
+            raise click.ClickException(terminal_text(str(error))) from error
         except sqlite3.Error as error:  # a corrupt, full or read-only database: one line too
             path = kwargs.get("db_path") or Path("the database")
-            raise click.ClickException(store.database_error(path, error)) from error
+            raise click.ClickException(terminal_text(store.database_error(path, error))) from error
 
     return wrapper  # type: ignore[return-value]
 
@@ -127,6 +128,9 @@ def quiet_option(function: F) -> F:
 def cli() -> None:
     """Mine real-world usage examples of a library's public names and publish example pages."""
     logging.basicConfig(format="%(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:  # log lines name projects, urls and files
+        if not any(isinstance(f, TerminalFilter) for f in handler.filters):
+            handler.addFilter(TerminalFilter())
 
 
 @cli.command()
@@ -372,7 +376,7 @@ def render(
     """
     db = _existing_db(db_path)
     for line in rendering.drift_report(db):
-        click.echo(f"drift: {line}", err=True)
+        click.echo(terminal_text(f"drift: {line}"), err=True)
     formats = ("markdown", "html") if output_format == "both" else (output_format,)
     recorder = _shown_recorder(db_path)
     mode = _progress_mode()
@@ -390,7 +394,7 @@ def render(
             record=False if recorder is None else recorder,
         )
     for qualname, error in report.failures:
-        click.echo(f"{qualname}: page not written: {error}", err=True)
+        click.echo(terminal_text(f"{qualname}: page not written: {error}"), err=True)
     if mode != "quiet":
         pages = len({path.stem.removesuffix("-examples") for path in report.pages})
         noun = "page" if pages == 1 else "pages"
@@ -447,7 +451,8 @@ def explain(page: str, max_examples: int, order: str, db_path: Path) -> None:
     choice = rendering.choose_examples(db, target, library.name, max_examples, order)
     summary = rank.shape_summary(store.shape_rows(db, target.qualname))
     title = f"{rendering.page_slug(target)}: {target.qualname}"
-    click.echo(rank.explain(title, choice.decisions, summary, max_examples=max_examples, order=order), nl=False)
+    report = rank.explain(title, choice.decisions, summary, max_examples=max_examples, order=order)
+    click.echo(terminal_lines(report), nl=False)  # it names projects and files
 
 
 @cli.command(name="targets")

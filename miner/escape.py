@@ -13,6 +13,7 @@ backslash-escapable characters depend on the extensions loaded (``|`` only with 
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from urllib.parse import quote
@@ -104,3 +105,19 @@ def terminal_text(text: str) -> str:
     """`text` fit to print: no escape sequence, carriage return or newline of a project's can
     move the cursor, recolour the terminal or forge a line of miner's output."""
     return clean_text(text)
+
+
+def terminal_lines(text: str) -> str:
+    """`terminal_text` of each line of a multi-line report; its own newlines stay."""
+    return "\n".join(terminal_text(line) for line in text.split("\n"))
+
+
+class TerminalFilter(logging.Filter):
+    """Makes every log record's message `terminal_text`: log lines name projects and files."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = terminal_lines(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

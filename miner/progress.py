@@ -15,6 +15,7 @@ from typing import Literal
 import click
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,6 +26,7 @@ from rich.progress import (
 )
 
 from miner.crawl import CrawlListener, ProjectResult
+from miner.escape import TerminalFilter, terminal_text
 from miner.model import Project
 
 Mode = Literal["bars", "lines", "quiet"]
@@ -38,6 +40,11 @@ def mode_for(quiet: bool) -> Mode:
 
 
 def result_line(result: ProjectResult) -> str:
+    """One project's line, with nothing in it that a terminal would act on."""
+    return terminal_text(_result_line(result))
+
+
+def _result_line(result: ProjectResult) -> str:
     """One line per project: what was crawled and how much of it had to be scanned."""
     if not result.ok:
         return f"{result.project}: FAILED: {result.error}"
@@ -87,7 +94,8 @@ class _Bars(CrawlListener):
     def project_started(self, project: Project) -> None:
         if self.files is None:
             self.files = self.progress.add_task("files", total=None)
-        self.progress.update(self.files, description=project.name, completed=0, total=None)
+        name = escape(terminal_text(project.name))  # a name is no rich markup either
+        self.progress.update(self.files, description=name, completed=0, total=None)
 
     def files_scanned(self, project: Project, done: int, total: int) -> None:
         if self.files is not None:
@@ -139,6 +147,7 @@ def _bars() -> Iterator[Progress]:
         console=progress.console, show_time=False, show_path=False, show_level=False
     )
     handler.setLevel(root.level)
+    handler.addFilter(TerminalFilter())
     saved = root.handlers[:]
     root.handlers = [handler]
     try:

@@ -730,7 +730,7 @@ def _example(number: int, file: FileCandidate, excerpt: Excerpt) -> Example:
         # The analysed commit; for a PyPI release, its tag when git had one, else no link.
         file_url=(
             f"{web}/blob/{file.link_ref}/{quote(path)}{_line_anchor(web, excerpt)}"  # spaces, quotes
-            if web and file.link_ref
+            if web and file.link_ref and ".." not in parts  # a link never climbs out of the project
             else None
         ),
         excerpt=excerpt,

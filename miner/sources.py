@@ -20,6 +20,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import unicodedata
 import urllib.parse
 import urllib.request
 import zipfile
@@ -194,10 +195,12 @@ def _hint(key: str, known: tuple[str, ...]) -> str:
 
 
 def _check_unique_names(path: Path, projects: list[Project]) -> None:
-    """A name heads pages and names a cache directory, so names must differ beyond case."""
+    """A name heads pages and names a cache directory, so names must differ beyond case and
+    Unicode normalisation ("café" written with one code point or two, "ﬁ" and "fi")."""
     first: dict[str, Project] = {}
     for project in projects:
-        earlier = first.setdefault(project.name.casefold(), project)
+        key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", project.name).casefold())
+        earlier = first.setdefault(key, project)
         if earlier is not project:
             raise ProjectListError(
                 f"{path}: {_label(project.position, {'name': project.name})} has the same name as "
@@ -644,21 +647,49 @@ def _read_blob(runner: git.Git, checkout: Checkout, path: str, sha: str) -> byte
 def _regular_files(runner: git.Git, commit: str, *, recursive: bool) -> list[tuple[str, str, int]]:
     """(path, blob sha, size) of the regular files of a tree, read with -z so any name survives.
 
-    Names that are not UTF-8 keep their odd bytes as \\xNN escapes, so they stay distinct.
+    Names that are not UTF-8 keep their odd bytes as \\xNN escapes; one that then reads like
+    another file's name (b'\\xff.py' beside a file literally named '\\xff.py') gets a ~N
+    before its suffix, so both stay. A path with a '..' or '.' segment (git never writes
+    one, a crafted tree can) is no file of the project and is left out.
     """
     options = ["-z", "--long", "--full-tree", *(["-r"] if recursive else [])]
     listing = runner.ls_tree(*options, commit, stdout_as_string=False)
-    entries = []
+    records = []
     for record in filter(None, listing.split(b"\0")):
         meta, _, name = record.partition(b"\t")
         mode, _kind, sha, size = meta.decode().split()
-        path = name.decode("utf-8", "backslashreplace")
-        if mode not in _REGULAR_MODES:
-            continue
+        if mode in _REGULAR_MODES and not set(name.split(b"/")) & {b"", b".", b".."}:
+            records.append((name, sha, size))
+    decoded = {name: _utf8(name) for name, _sha, _size in records}
+    taken = {text for text in decoded.values() if text is not None}
+    for name, text in decoded.items():
+        if text is None:
+            decoded[name] = _distinct(name.decode("utf-8", "backslashreplace"), taken)
+    entries = []
+    for name, sha, size in records:
+        path = decoded[name]
         if size == "BAD":  # what ls-tree --long says of a blob missing from the object store
             raise ValueError(f"blob {sha} of {path} is missing")
         entries.append((path, sha, int(size)))
     return entries
+
+
+def _utf8(name: bytes) -> str | None:
+    try:
+        return name.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _distinct(path: str, taken: set[str]) -> str:
+    """`path`, or path with ~1, ~2... before its suffix: the first that no other file has."""
+    stem, dot, suffix = path.rpartition(".") if "." in path.rpartition("/")[2] else (path, "", "")
+    candidate, number = path, 0
+    while candidate in taken:
+        number += 1
+        candidate = f"{stem}~{number}{dot}{suffix}"
+    taken.add(candidate)
+    return candidate
 
 
 def _cache_error(checkout: Checkout, reason: str) -> FetchError:

@@ -1067,3 +1067,102 @@ def test_jobs_are_capped_at_the_cores(make_repo, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"note: --jobs 100000 is more than this machine's {cores} cores: using {cores}\n" in result.output
     assert files_of(tmp_path, "P") == {"app.py": "scanned"}
+
+
+# -- text is what Python sees: names -------------------------------------------------------
+
+
+def test_names_that_decode_alike_both_stay(make_repo, tmp_path: Path) -> None:
+    """b'\\xff.py' (not UTF-8) and a file literally named '\\xff.py' are two files."""
+    remote = make_repo({"app.py": APP}, name="bytes")
+    blobs = {}
+    for name, view in ((b"\xff.py", "undecodable"), (b"\\xff.py", "literal")):
+        code = APP + f"\n\ndef {view}():\n    return make_response()\n"
+        with open(os.path.join(os.fsencode(remote.path), name), "wb") as file:
+            file.write(code.encode())
+        blobs[view] = subprocess.run(["git", "hash-object", "--stdin"], input=code, text=True,
+                                     capture_output=True, check=True).stdout.strip()  # fmt: skip
+    git(remote.path, "add", "-A")
+    git(remote.path, "commit", "-q", "-m", "odd names")
+
+    result = crawl(tmp_path, project_list(tmp_path, {"name": "Bytes", "url": remote.url}))
+
+    assert result.exit_code == 0, result.output
+    assert files_of(tmp_path, "Bytes") == {
+        "app.py": "scanned", "\\xff.py": "scanned", "\\xff~1.py": "scanned"
+    }  # fmt: skip
+    stored = dict(query(tmp_path, "SELECT path, blob_sha FROM files WHERE path LIKE '%xff%'"))
+    assert stored == {"\\xff.py": blobs["literal"], "\\xff~1.py": blobs["undecodable"]}
+    assert query(tmp_path, "SELECT COUNT(DISTINCT path) FROM uses WHERE path LIKE '%xff%'") == [(2,)]
+
+
+def test_tree_entries_named_dot_dot_never_leave_the_project(make_repo, tmp_path: Path) -> None:
+    remote = make_repo({"ok.py": APP}, name="dots")
+    blob = git(remote.path, "rev-parse", "HEAD:ok.py")
+    inner = subprocess.run(["git", "mktree"], cwd=remote.path, input=f"100644 blob {blob}\tevil.py\n",
+                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    tree = subprocess.run(
+        ["git", "mktree"], cwd=remote.path, capture_output=True, text=True, check=True,
+        input=f"040000 tree {inner}\t..\n040000 tree {inner}\t.\n100644 blob {blob}\t..py\n"
+        f"100644 blob {blob}\tok.py\n",
+    ).stdout.strip()  # fmt: skip
+    commit = git(remote.path, "commit-tree", tree, "-p", "HEAD", "-m", "dots")
+    git(remote.path, "update-ref", "refs/heads/main", commit)
+    assert "../evil.py" in git(remote.path, "ls-tree", "-r", "--name-only", "HEAD")
+    projects = project_list(tmp_path, {"name": "Dots", "url": remote.url,
+                                       "web": "https://github.com/o/dots"})  # fmt: skip
+
+    result = crawl(tmp_path, projects)
+    rendered = run("render", "--db", str(tmp_path / "miner.db"), "--out", str(tmp_path / "site"),
+                   "--format", "both")  # fmt: skip
+
+    assert result.exit_code == 0 and rendered.exit_code == 0, result.output + rendered.output
+    assert files_of(tmp_path, "Dots") == {"..py": "scanned", "ok.py": "scanned"}
+    for page in (tmp_path / "site").rglob("*.*"):
+        for link in re.findall(r"https://github\.com/o/dots/[^)\"\s]*", page.read_text("utf-8")):
+            assert "/../" not in link and "/./" not in link and link.count("/o/dots/") == 1, link
+
+
+ESCAPES = "\x1b[2J\x1b]0;owned\x07\r\x9b31m"
+
+
+def test_terminal_escapes_in_names_are_neutralised_in_everything_printed(
+    make_repo, tmp_path: Path
+) -> None:
+    remote = make_repo({f"odd{ESCAPES}.py": APP}, name="term")
+    projects = project_list(
+        tmp_path,
+        {"name": f"Term{ESCAPES}", "url": remote.url},
+        {"name": f"Gone{ESCAPES}", "url": str(tmp_path / f"nowhere{ESCAPES}")},
+    )
+    crawled = crawl(tmp_path, projects)
+    rendered = run("render", "--db", str(tmp_path / "miner.db"), "--out", str(tmp_path / "site"))
+    explained = run("explain", "flask.make_response", "--db", str(tmp_path / "miner.db"))
+    only = crawl(tmp_path, projects, "--only", f"Missing{ESCAPES}")
+
+    assert crawled.exit_code == 1 and rendered.exit_code == 0 and explained.exit_code == 0
+    assert only.exit_code == 1 and only.output.startswith("Error: --only ")
+    for result in (crawled, rendered, explained, only):
+        assert not set(result.output) & {"\x1b", "\x07", "\r", "\x9b"}, result.output
+    shown = "\ufffd[2J\ufffd]0;owned\ufffd \ufffd31m"
+    assert f"Term{shown}: " in crawled.output and f"odd{shown}.py" in explained.output
+    assert f"Gone{shown}: FAILED: Gone{shown}: cannot fetch " in crawled.output
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Café", "Cafe\u0301"), ("ﬁle", "file"), ("\uff26lask", "flask"), ("ǅ", "Ǆ")],
+    ids=["combining", "ligature", "fullwidth", "titlecase"],
+)
+def test_names_that_are_unicode_twins_are_refused_like_case_twins(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    projects = project_list(tmp_path, {"name": first, "url": "x"}, {"name": second, "url": "y"})
+
+    result = crawl(tmp_path, projects)
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f'Error: {projects}: project 2 ("{second}") has the same name as project 1; '
+        "give each project its own name\n"
+    )
