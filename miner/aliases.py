@@ -10,7 +10,7 @@ that slug too, in a redirect map beside the pages (an incidental import such as
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from miner.model import Target
 
@@ -35,19 +35,50 @@ def alias_slugs(target: Target) -> list[str]:
     ]
 
 
-def redirect_map(targets: Iterable[Target]) -> dict[str, str]:
-    """Alias slug -> page slug (both without -examples) for the pages of one library.
+def page_slugs(targets: Iterable[Target], counts: Mapping[str, tuple[int, int]]) -> dict[str, str]:
+    """Qualname -> slug base for the pages of one library whose slugs would collide.
 
-    A slug that is some page's own is never redirected, and the first target (in the order
-    given) keeps a slug two targets share.
+    Slugs are lower case, so `sqlalchemy.sql.sqltypes.Integer` and `INTEGER`, or
+    `django.conf.settings` and `Settings`, share one. The name more projects use (then more
+    uses, then the qualname) keeps it; the others get `-2`, `-3`, ... Names that collide with
+    nothing are left out: their slug is the plain one.
     """
     targets = list(targets)
-    pages = {slug_base(t.module, t.name) for t in targets}
+    groups: dict[str, list[Target]] = {}
+    for target in targets:
+        groups.setdefault(slug_base(target.module, target.name), []).append(target)
+    taken = set(groups)
+    slugs: dict[str, str] = {}
+    for plain, group in groups.items():
+        group.sort(key=lambda t: (*(-n for n in counts.get(t.qualname, (0, 0))[::-1]), t.qualname))
+        number = 1
+        for target in group[1:]:
+            number += 1
+            while f"{plain}-{number}" in taken:
+                number += 1
+            slugs[target.qualname] = f"{plain}-{number}"
+            taken.add(slugs[target.qualname])
+    return slugs
+
+
+def redirect_map(
+    targets: Iterable[Target], slugs: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Alias slug -> page slug (both without -examples) for the pages of one library.
+
+    `slugs` are the pages' own where they differ from the plain one (see `page_slugs`). A slug
+    that is some page's own is never redirected, and the first target (in the order given)
+    keeps a slug two targets share.
+    """
+    slugs = slugs or {}
+    targets = list(targets)
+    pages = {t.qualname: slugs.get(t.qualname) or slug_base(t.module, t.name) for t in targets}
+    taken = set(pages.values())
     redirects: dict[str, str] = {}
     for target in targets:
         for slug in alias_slugs(target):
-            if slug not in pages:
-                redirects.setdefault(slug, slug_base(target.module, target.name))
+            if slug not in taken:
+                redirects.setdefault(slug, pages[target.qualname])
     return redirects
 
 

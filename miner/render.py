@@ -276,18 +276,20 @@ def render_pages(
     done = 0
     for library, targets in libraries:
         plan = _plan(targets, used, sortorder_prefix)
-        for target, sortorder, module_targets in _slug_winners_first(plan, counts):
+        slugs = aliases.page_slugs((target for target, _, _ in plan), counts)
+        for target, sortorder, module_targets in plan:
             if wanted is not None and target.qualname not in wanted:
                 continue
             paths = {
-                name: out_dir / library.name / _page_file(name, target) for name in page_templates
+                name: out_dir / library.name / _page_file(name, target, slugs)
+                for name in page_templates
             }
             try:
                 for path in paths.values():
                     _refuse_rewrite(path, written)
                 choice = choose_examples(db, target, library.name, max_examples, order)
                 page = _build_page(
-                    db, library, target, sortorder, module_targets, style, intros, choice
+                    db, library, target, sortorder, module_targets, style, intros, choice, slugs
                 )
                 texts = {
                     paths[name]: template.render(page=page, library=library)
@@ -312,13 +314,14 @@ def render_pages(
                     library,
                     plan,
                     sortorder_prefix,
+                    slugs,
                     written,
                 )
             )
             module_pages.extend(path for path in written if path not in before)
         if wanted is None:
             path = out_dir / aliases.REDIRECTS / f"{library.name}.txt"
-            redirects = aliases.redirect_map(target for target, _, _ in plan)
+            redirects = aliases.redirect_map((target for target, _, _ in plan), slugs)
             _write(path, aliases.redirects_text(redirects), path.name, written)
             maps.append(path)
         if "html" in page_templates:
@@ -326,9 +329,9 @@ def render_pages(
             shown = [
                 target
                 for target, _, _ in plan
-                if (out_dir / library.name / _page_file("html", target)).is_file()
+                if (out_dir / library.name / _page_file("html", target, slugs)).is_file()
             ]
-            modules = module_index(shown, counts)
+            modules = module_index(shown, counts, slugs)
             site = _html_site_files(out_dir / library.name, library, modules)
             for path, (template_name, context) in site.items():
                 try:
@@ -348,6 +351,7 @@ def _write_module_pages(
     library: LibraryInfo,
     plan: Sequence[tuple[Target, str, tuple[Target, ...]]],
     sortorder_prefix: str,
+    slugs: Mapping[str, str],
     written: dict[Path, str],
 ) -> list[tuple[str, str]]:
     """A Markdown page per module with pages, after the name pages in sortorder; failures."""
@@ -362,7 +366,7 @@ def _write_module_pages(
             "slug": slug,
             "sortorder": sortorder,
             "library": library,
-            "members": [{"target": t, "slug": page_slug(t)} for t in targets],
+            "members": [{"target": t, "slug": page_slug(t, slugs)} for t in targets],
         }
         try:
             _write(directory / f"{slug}.markdown", template.render(context), module, written)
@@ -405,7 +409,9 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def module_index(
-    targets: Iterable[Target], counts: Mapping[str, tuple[int, int]]
+    targets: Iterable[Target],
+    counts: Mapping[str, tuple[int, int]],
+    slugs: Mapping[str, str] | None = None,
 ) -> tuple[ModuleIndex, ...]:
     """The pages of `targets` grouped by module, both in (module, name) order, with counts."""
     ordered = sorted(targets, key=lambda t: (t.module, t.name))
@@ -414,7 +420,7 @@ def module_index(
             module,
             module_file(module),
             tuple(
-                IndexEntry(target, page_slug(target), *counts.get(target.qualname, (0, 0)))
+                IndexEntry(target, page_slug(target, slugs), *counts.get(target.qualname, (0, 0)))
                 for target in group
             ),
         )
@@ -462,10 +468,10 @@ def describe_error(error: BaseException) -> str:
     return f"{where}{type(error).__name__}: {error}"
 
 
-def _page_file(format_name: str, target: Target) -> str:
+def _page_file(format_name: str, target: Target, slugs: Mapping[str, str] | None = None) -> str:
     """A page's file, named by its slug: {slug}.markdown, or {slug}.html as the links name it."""
     extension = "markdown" if format_name == "markdown" else "html"
-    return f"{page_slug(target)}.{extension}"
+    return f"{page_slug(target, slugs)}.{extension}"
 
 
 def copy_templates(directory: Path) -> tuple[list[Path], list[Path]]:
@@ -514,20 +520,26 @@ def make_environment(templates: Path | None = None) -> Environment:
     return env
 
 
-def page_slug(target: Target) -> str:
-    """The page's slug: flask-helpers-make-response-examples."""
-    return f"{_slug_base(target)}-examples"
+def page_slug(target: Target, slugs: Mapping[str, str] | None = None) -> str:
+    """The page's slug: flask-helpers-make-response-examples; `slugs` (see
+    `aliases.page_slugs`) tells names apart whose slugs collide (Integer and INTEGER)."""
+    return f"{(slugs or {}).get(target.qualname) or _slug_base(target)}-examples"
 
 
 def find_page(db: Database, name: str) -> tuple[LibraryInfo, Target]:
     """The page a slug (with or without -examples), qualname or alias names."""
+    used = used_qualnames(db)
+    counts = count_uses(db)
     for library in load_libraries(db):
-        for target in load_targets(db, library.name):
+        targets = load_targets(db, library.name)
+        slugs = aliases.page_slugs((t for t in targets if t.qualname in used), counts)
+        for target in targets:
             also = aliases.alias_slugs(target)
-            keys = {target.qualname, *target.aliases, page_slug(target), _slug_base(target), *also}
+            slug = page_slug(target, slugs)
+            keys = {target.qualname, *target.aliases, slug, slug.removesuffix("-examples"), *also}
             keys.update(f"{slug}-examples" for slug in also)
             if name in keys:
-                if target.qualname not in used_qualnames(db):
+                if target.qualname not in used:
                     raise MinerError(
                         f"no page for {name}: it has no uses in the database (see `miner targets`)"
                     )
@@ -653,23 +665,6 @@ def _plan(
     ]
 
 
-def _slug_winners_first(
-    plan: list[tuple[Target, str, tuple[Target, ...]]], counts: Mapping[str, tuple[int, int]]
-) -> list[tuple[Target, str, tuple[Target, ...]]]:
-    """The plan with, among names sharing one slug (django.conf.settings and Settings), the one
-    used by most projects first: it gets the page, the others fail as "already written"."""
-    best: dict[str, tuple[int, int]] = {}
-    for target, _, _ in plan:
-        slug = _slug_base(target)
-        best[slug] = max(best.get(slug, (-1, -1)), counts.get(target.qualname, (0, 0))[::-1])
-
-    def loses(item: tuple[Target, str, tuple[Target, ...]]) -> bool:
-        target = item[0]
-        return counts.get(target.qualname, (0, 0))[::-1] < best[_slug_base(target)]
-
-    return sorted(plan, key=loses)  # stable: (module, name) order otherwise
-
-
 def _build_page(
     db: Database,
     library: LibraryInfo,
@@ -679,6 +674,7 @@ def _build_page(
     style: str,
     intros: Path,
     choice: Choice,
+    slugs: Mapping[str, str] | None = None,
 ) -> Page:
     """Gather one page: its intro, how the name is called, its siblings and its examples."""
     if not choice.files:
@@ -693,13 +689,15 @@ def _build_page(
     return Page(
         library=library,
         target=target,
-        slug=page_slug(target),
+        slug=page_slug(target, slugs),
         sortorder=sortorder,
         source_url=library.source_link(target),
         import_from=_import_from(target),
         custom_intro=intro.read_text(encoding="utf-8").strip() if intro.is_file() else None,
         siblings=tuple(
-            Sibling(t.name, page_slug(t)) for t in module_targets if t.qualname != target.qualname
+            Sibling(t.name, page_slug(t, slugs))
+            for t in module_targets
+            if t.qualname != target.qualname
         ),
         examples=tuple(examples),
         how_called=tuple(

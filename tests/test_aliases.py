@@ -101,3 +101,15 @@ def test_render_writes_a_markdown_page_per_module_with_pages(tmp_path) -> None:
         in body
     )
 
+
+def test_names_whose_slugs_collide_are_told_apart_by_use() -> None:
+    from miner.aliases import page_slugs
+
+    integer = target("sqlalchemy.sql.sqltypes.Integer")
+    upper = target("sqlalchemy.sql.sqltypes.INTEGER")
+    other = target("sqlalchemy.sql.sqltypes.Text")
+    counts = {integer.qualname: (50, 9), upper.qualname: (80, 2)}  # (uses, projects)
+    assert page_slugs([upper, integer, other], counts) == {
+        upper.qualname: "sqlalchemy-sql-sqltypes-integer-2"
+    }
+    assert redirect_map([integer, upper], page_slugs([integer, upper], counts)) == {}
