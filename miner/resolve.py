@@ -65,6 +65,8 @@ class _Bind:
     """One place where a scope binds a name; `binding` is set when it comes from the library."""
 
     node: cst.CSTNode  #: where the binding is written: its line decides what is in force
+    name: str
+    top: int  #: index of the top-level statement holding it
     is_import: bool
     binding: _Binding | None = None
     line: int = 0
@@ -130,13 +132,15 @@ class Resolver:
     """Collects the bindings of every scope, then follows loads of library bindings."""
 
     def __init__(
-        self, module: cst.Module, context: ScanContext, links: ProjectLinks
+        self, module: cst.Module, text: str, context: ScanContext, links: ProjectLinks
     ) -> None:
         self.context = context
         self.links = links
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self.stored: dict[cst.CSTNode, int] = {}  #: Attribute/Subscript targets: STORE or DELETE
-        self.loads: list[tuple[cst.Name, _Scope]] = []
+        self.loads: list[tuple[cst.Name, _Scope, int]] = []  #: with their top-level statement
+        self.starred: set[str] = set()  #: names any star import binds
+        self.aliasing: list[tuple[str, str]] = []  #: `x = a.b`: (x, a), a rebinding candidate
         self.binds: list[_Bind] = []
         self.imports: list[tuple[cst.ImportAlias, str, _Binding]] = []
         self.found: list[Use] = []
@@ -144,15 +148,35 @@ class Resolver:
         self.stores: dict[cst.Name, _Bind] = {}  #: for following `mr = make_response`
         self.rebound = 0
         self.module_scope = _Scope("module", None)
-        self._walk(module, self.module_scope)
-        self.positions = Positions(module, POSITIONED)
+        self.top = 0
+        for self.top, statement in enumerate(module.body):
+            self.parents[statement] = module
+            self._walk(statement, self.module_scope)
+        self.candidates = self._candidates()
+        wanted = {bind.top for bind in self.binds if bind.name in self.candidates}
+        wanted.update(top for node, _scope, top in self.loads if node.value in self.candidates)
+        self.positions = Positions(module, POSITIONED, text, wanted)
         self.lines = self.positions.lines
         self.tree = Tree(self.parents, self.stored)
         for bind in self.binds:
-            bind.line = self.positions.line(bind.node)
+            if bind.name in self.candidates:
+                bind.line = self.positions.line(bind.node)
         for alias, dotted_path, binding in self.imports:
             self._record_import(alias, dotted_path, binding)
         self._uses: list[Use] | None = None
+
+    def _candidates(self) -> set[str]:
+        """Every name a load could resolve through: bound by a library import, by a star
+        import, or assigned from such a name (`mr = make_response`). Only statements holding
+        these need positions; loads of any other name are never followed.
+        """
+        names = {bind.name for bind in self.binds if bind.binding is not None}
+        names.update(self.starred)
+        while True:
+            more = {target for target, root in self.aliasing if root in names} - names
+            if not more:
+                return names
+            names |= more
 
     def uses(self) -> list[Use]:
         if self._uses is None:
@@ -177,8 +201,9 @@ class Resolver:
             rebound = self.rebound
             self.found = list(imports)
             self.missing = list(missing_imports)
-            for node, scope in self.loads:
-                self._resolve_load(node, scope)
+            for node, scope, _top in self.loads:
+                if node.value in self.candidates:
+                    self._resolve_load(node, scope)
             if self.rebound == rebound:
                 break
         return self.found
@@ -203,14 +228,14 @@ class Resolver:
 
     def _bind(self, scope: _Scope, name: str, node: cst.CSTNode, is_import: bool = False,
               binding: _Binding | None = None) -> _Bind:  # fmt: skip
-        bind = _Bind(node, is_import, binding)
+        bind = _Bind(node, name, self.top, is_import, binding)
         self.binds.append(bind)
         scope.add(name, bind)
         return bind
 
     def _name(self, node: cst.Name, scope: _Scope, mode: int, stack: list[_Item]) -> None:
         if mode == LOAD:
-            self.loads.append((node, scope))
+            self.loads.append((node, scope, self.top))
         else:
             self.stores[node] = self._bind(scope, node.value, node)
 
@@ -236,6 +261,11 @@ class Resolver:
         _push(self, stack, node, scope, [node.value])
 
     def _assign(self, node: cst.Assign, scope: _Scope, mode: int, stack: list[_Item]) -> None:
+        target, root = node.targets[0].target, node.value
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if len(node.targets) == 1 and isinstance(target, cst.Name) and isinstance(root, cst.Name):
+            self.aliasing.append((target.value, root.value))
         _push(self, stack, node, scope, [node.value])
         _push(self, stack, node, scope, node.targets, STORE)
 
@@ -393,7 +423,9 @@ class Resolver:
         in_library = not level and self._in_library(module)
         exported = self.links.exports.get(module, {})
         if isinstance(node.names, cst.ImportStar):
-            scope.star_names.update(self.context.star_names(module) if in_library else exported)
+            star = self.context.star_names(module) if in_library else exported
+            scope.star_names.update(star)
+            self.starred.update(star)
             return
         for alias in node.names:
             self.parents[alias] = node

@@ -90,10 +90,13 @@ class ScanContext:
 
     @cached_property
     def prefilter(self) -> re.Pattern[bytes]:
-        """Matches a line that imports the library: the cheap test every file pays."""
+        """Matches a line that imports the library: the cheap test every file pays.
+
+        (A UTF-8 byte order mark may open the first line.)
+        """
         name = re.escape(self.library.encode())
         return re.compile(
-            rb"^[ \t]*(?:from[ \t]+" + name + rb"[ \t.]|import[ \t][^\n#]*\b" + name + rb"\b)",
+            rb"^(?:\xef\xbb\xbf)?[ \t]*(?:from[ \t]+" + name + rb"[ \t.]|import[ \t][^\n#]*\b" + name + rb"\b)",
             re.MULTILINE,
         )
 
@@ -119,6 +122,18 @@ class ProjectLinks:
     module: str = ""  #: this file's dotted module name inside the project
     is_package: bool = False  #: an __init__.py: relative imports start from the module itself
     exports: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @cached_property
+    def exporter_import(self) -> re.Pattern[bytes]:
+        """`from` + a module path ending in an exporting module's last part, or only dots."""
+        lasts = sorted({module.rpartition(".")[2] for module in self.exports})
+        names = b"|".join(re.escape(last.encode()) for last in lasts)
+        gap = rb"(?:[ \t]|\\\r?\n)+"  # blanks and backslash continuations
+        path = rb"(?:[\w. \t]|\\\r?\n)*"
+        return re.compile(
+            rb"\bfrom" + gap + rb"(?:" + path + rb"\b(?:" + names + rb")" + gap
+            + rb"|\.(?:[. \t]|\\\r?\n)*)import\b"
+        )  # fmt: skip
 
     @cached_property
     def exported_name(self) -> re.Pattern[bytes]:
@@ -151,7 +166,7 @@ def scan_file(
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return outcome(FileStatus.UNPARSABLE, _undecodable(error))
     try:
-        resolver = Resolver(syntax.parse(data), context, links)
+        resolver = Resolver(syntax.parse(data), text, context, links)
         return outcome(FileStatus.SCANNED, resolver=resolver)
     except (
         cst.ParserSyntaxError,
@@ -164,8 +179,16 @@ def scan_file(
 
 
 def _mentions_exports(data: bytes, links: ProjectLinks) -> bool:
-    """The cheap test for cross-file uses: an exported name appears next to an import."""
-    return bool(links.exports) and b"import" in data and bool(links.exported_name.search(data))
+    """The cheap test for cross-file uses: an exported name, and an import from a module
+    that may be an exporting one (`from pkg.compat import`, `from .compat import`, `from .
+    import`). Only `from M import name` binds across files, so nothing else needs a rescan.
+    """
+    return (
+        bool(links.exports)
+        and b"import" in data
+        and bool(links.exporter_import.search(data))
+        and bool(links.exported_name.search(data))
+    )
 
 
 Mapper = Callable[[Callable[..., FileScan], Iterable[Any], Iterable[Any]], Iterable[FileScan]]

@@ -14,8 +14,7 @@ import dataclasses
 import functools
 import re
 from bisect import bisect_right
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -32,6 +31,10 @@ MAX_NESTING = 200
 #: Operators, dots, calls and lambdas on one line beyond which the parser turns slow (a
 #: 2,000-term `a + a + ...` line takes 2 s, 4,000 terms 13 s) or recurses too deep.
 MAX_CHAIN = 1000
+
+#: Placing statements searches the text twice each: beyond this (characters x statements),
+#: generating the whole module is cheaper.
+_MAX_SEARCH = 50_000_000
 
 _BRACKETS = re.compile(rb"[\[\](){}]")
 _OPEN = frozenset(b"([{")
@@ -174,6 +177,36 @@ class Span:
     end_column: int
 
 
+class _Mark:
+    """Notes the token indexes around one node's code (a class: cheaper than a generator)."""
+
+    __slots__ = ("node", "start", "state")
+
+    def __init__(self, state: _Recorder, node: cst.CSTNode) -> None:
+        self.state, self.node = state, node
+
+    def __enter__(self) -> None:
+        self.start = len(self.state.tokens)
+
+    def __exit__(self, *exc: object) -> None:
+        self.state.spans[self.node] = (self.start, len(self.state.tokens))
+
+
+class _Nothing:
+    """The context of a node whose position nobody needs: costs two empty calls."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+_NOTHING = _Nothing()
+
+
 @dataclass
 class _Recorder(CodegenState):
     """Code generation that notes token indexes around the syntactic part of chosen nodes."""
@@ -181,53 +214,90 @@ class _Recorder(CodegenState):
     kinds: frozenset[type] = frozenset()
     spans: dict[cst.CSTNode, tuple[int, int]] = field(default_factory=dict)
 
-    @contextmanager
-    def record_syntactic_position(
+    def record_syntactic_position(  # type: ignore[override]
         self,
         node: cst.CSTNode,
         *,
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
-    ) -> Iterator[None]:
-        if type(node) in self.kinds:
-            start = len(self.tokens)
-            yield
-            self.spans[node] = (start, len(self.tokens))
-        else:
-            yield
+    ) -> _Mark | _Nothing:
+        return _Mark(self, node) if type(node) in self.kinds else _NOTHING
 
 
 class Positions:
-    """Lines and columns of the nodes of the given kinds, from one code generation."""
+    """Lines and columns of the nodes of the given kinds, from code generation.
 
-    def __init__(self, module: cst.Module, kinds: Collection[type]) -> None:
-        state = _Recorder(
-            default_indent=module.default_indent,
-            default_newline=module.default_newline,
-            kinds=frozenset(kinds),
-        )
-        module._codegen(state)
-        self.code = "".join(state.tokens)
-        self._spans = state.spans
-        self._offsets = list(accumulate(map(len, state.tokens), initial=0))
+    Only the top-level statements in `wanted` are generated (the rest hold nothing a scan
+    needs), each found in `text` after the previous one: the module's code is `text`
+    exactly, so a statement's code is a slice of it. When a statement's code is not found
+    exactly once ahead, the whole module is generated instead.
+    """
+
+    def __init__(
+        self, module: cst.Module, kinds: Collection[type], text: str, wanted: Collection[int]
+    ) -> None:
+        self.code = text
+        self._spans: dict[cst.CSTNode, tuple[int, int]] = {}
+        kinds = frozenset(kinds)
+        if not self._statements(module, kinds, wanted):
+            self._spans.clear()
+            self.code = self._generate(module, kinds, 0, self._spans)
         self._line_starts = [0] + [match.end() for match in NEWLINE.finditer(self.code)]
         self.lines = NEWLINE.split(self.code)
         if self.lines and self.lines[-1] == "" and len(self.lines) > 1:
             self.lines.pop()  # the text after the last newline: no line
 
+    def _statements(self, module: cst.Module, kinds: frozenset[type], wanted: Collection[int]) -> bool:
+        """Generate the wanted statements alone and place them in the text; False if unsure."""
+        if len(self.code) * len(wanted) > _MAX_SEARCH:
+            return False
+        cursor = 0
+        for index in sorted(wanted):
+            spans: dict[cst.CSTNode, tuple[int, int]] = {}
+            code = self._generate(module.body[index], kinds, 0, spans, module)
+            at = self.code.find(code, cursor)
+            if at < 0 or self.code.find(code, at + 1) >= 0:
+                return False
+            self._spans.update({node: (at + a, at + b) for node, (a, b) in spans.items()})
+            cursor = at + len(code)
+        return True
+
+    @staticmethod
+    def _generate(
+        node: cst.CSTNode,
+        kinds: frozenset[type],
+        start: int,
+        spans: dict[cst.CSTNode, tuple[int, int]],
+        module: cst.Module | None = None,
+    ) -> str:
+        """Code for `node`, noting the character offsets of nodes of `kinds` into `spans`."""
+        module = module or node  # type: ignore[assignment]
+        state = _Recorder(
+            default_indent=module.default_indent,  # type: ignore[union-attr]
+            default_newline=module.default_newline,  # type: ignore[union-attr]
+            kinds=kinds,
+        )
+        node._codegen(state)
+        offsets = list(accumulate(map(len, state.tokens), initial=start))
+        last = len(offsets) - 1  # a module without a final newline drops its last token
+        spans.update(
+            {n: (offsets[min(a, last)], offsets[min(b, last)]) for n, (a, b) in state.spans.items()}
+        )
+        return "".join(state.tokens)
+
     def __contains__(self, node: cst.CSTNode) -> bool:
         return node in self._spans
 
     def line(self, node: cst.CSTNode) -> int:
-        return self._line_col(self._offsets[self._spans[node][0]])[0]
+        return self._line_col(self._spans[node][0])[0]
 
     def end_line(self, node: cst.CSTNode) -> int:
-        return self._line_col(self._offsets[self._spans[node][1]])[0]
+        return self._line_col(self._spans[node][1])[0]
 
     def span(self, node: cst.CSTNode) -> Span:
         start, end = self._spans[node]
-        line, column = self._line_col(self._offsets[start])
-        end_line, end_column = self._line_col(self._offsets[end])
+        line, column = self._line_col(start)
+        end_line, end_column = self._line_col(end)
         return Span(line, column + 1, end_line, end_column + 1)
 
     def _line_col(self, offset: int) -> tuple[int, int]:
