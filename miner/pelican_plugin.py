@@ -9,11 +9,20 @@ It adds a Python-Markdown preprocessor that runs before ``fenced_code``: in ever
 the fence's ``hl_lines`` attribute, so that ``codehilite`` (on in Pelican's default ``MARKDOWN``
 setting) wraps each of them in ``<span class="hll">``. The abbreviation markers are Python
 comments and stay comments. Without ``codehilite`` the ``~~`` still go, with no highlight.
+
+Pelican's default theme shows ``.hll`` in the grey of its code blocks; two more settings make
+the highlighted lines visible there (``STATIC_DIR`` holds ``css/miner-pelican.css``, which
+imports the theme's ``main.css`` and adds one rule)::
+
+    import miner.pelican_plugin
+    THEME_STATIC_PATHS = ["static", str(miner.pelican_plugin.STATIC_DIR)]
+    CSS_FILE = "miner-pelican.css"
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from markdown import Extension, Markdown
@@ -22,6 +31,8 @@ from pelican import signals
 
 from miner.highlight import split_excerpt
 
+#: THEME_STATIC_PATHS entry whose css/miner-pelican.css makes highlighted lines visible
+STATIC_DIR = Path(__file__).parent / "pelican_static"
 #: a fenced python block as fenced_code reads it: the closing fence repeats the opening one
 _PYTHON_FENCE = re.compile(
     r"^(?P<fence>`{3,}|~{3,})[ ]*(?P<lang>python)[ ]*\n(?P<code>.*?\n)(?P=fence)[ ]*$",

@@ -195,3 +195,43 @@ def test_phone_width_needs_no_sideways_scrolling(browser, site, artifacts, name)
     )
     assert overflow <= 0, f"{name} is {overflow}px wider than a phone screen"
     browser.save_screenshot(str(artifacts / f"{Path(name).stem}-phone.png"))
+
+
+@pytest.fixture(scope="module")
+def pelican_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Markdown pages built by Pelican's default theme with the settings docs/pelican.md
+    gives, the highlight style sheet included."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+    from test_pelican import SETTINGS
+
+    from miner.pelican_plugin import STATIC_DIR
+
+    root = tmp_path_factory.mktemp("pelican")
+    report = render_pages(build_db(), root / "rendered", intros=root / "no-intros")
+    assert report.failures == ()
+    pages = root / "content" / "pages"
+    pages.mkdir(parents=True)
+    for page in report.pages:
+        (pages / page.name).write_bytes(page.read_bytes())
+    settings = read_settings(override={
+        **SETTINGS, "PATH": str(root / "content"), "OUTPUT_PATH": str(root / "output"),
+        "THEME_STATIC_PATHS": ["static", str(STATIC_DIR)], "CSS_FILE": "miner-pelican.css",
+        "SITEURL": (root / "output").as_uri(),  # absolute links that work from file://
+    })  # fmt: skip
+    Pelican(settings).run()
+    return root / "output"
+
+
+def test_highlighted_lines_are_visible_in_pelicans_default_theme(
+    browser, pelican_site, artifacts
+) -> None:
+    open_page(browser, pelican_site / PAGE)
+    plain = style(browser, ".highlight pre", "backgroundColor")
+    assert plain == "rgb(238, 238, 238)", "the theme's own main.css did not load"
+    highlighted = style(browser, ".highlight .hll", "backgroundColor")
+    assert highlighted == "rgb(255, 242, 168)"
+    browser.execute_script(
+        "document.querySelector('.highlight .hll').scrollIntoView({block: 'center'})"
+    )
+    browser.save_screenshot(str(artifacts / "pelican-default-theme.png"))
