@@ -256,10 +256,16 @@ def _interrupt(_signal: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+#: The longest --timeout: a day. Timers past what the platform's clock holds (1e308) overflow.
+MAX_TIMEOUT = 86400
+
+
 def _seconds(value: float) -> float:
     """A timeout: a finite number of seconds above zero (inf would let a stalled fetch hang)."""
-    if not math.isfinite(value) or value <= 0:
-        raise click.BadParameter(f"{value} is not a number of seconds above 0 (try 300)")
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):
+        raise click.BadParameter(
+            f"{value} is not a number of seconds above 0 and at most {MAX_TIMEOUT} (try 300)"
+        )
     return value
 
 

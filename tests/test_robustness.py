@@ -1044,14 +1044,15 @@ def test_an_archive_with_too_many_members_is_refused(
     assert files_of(tmp_path, "Shop") == {"shop/app.py": "scanned"}  # the earlier crawl's rows
 
 
-@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "-1", "0"])
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "-1", "0", "1e308", "86401"])
 def test_a_timeout_must_be_a_finite_number_of_seconds(tmp_path: Path, value: str) -> None:
     result = crawl(tmp_path, project_list(tmp_path, {"name": "P", "url": "/x"}), timeout=value)
 
     assert result.exit_code == 2
     shown = str(float(value))
     assert result.output.splitlines()[-1] == (
-        f"Error: Invalid value for '--timeout': {shown} is not a number of seconds above 0 (try 300)"
+        f"Error: Invalid value for '--timeout': {shown} is not a number of seconds above 0 and at "
+        "most 86400 (try 300)"
     )
     assert not (tmp_path / "miner.db").exists()
 
