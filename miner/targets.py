@@ -206,22 +206,25 @@ def _release_package(name: str, version: str, index: str, cache_dir: Path | None
 
 
 def _modules_of(name: str, paths: list[str]) -> dict[str, str]:
-    """Module name -> file, for every module importable as such (packages need __init__.py)."""
-    packages = {p.rsplit("/", 1)[0] for p in paths if p.endswith("/__init__.py")}
+    """Module name -> file, for every module importable as such (folders without __init__.py
+    are namespace packages: read to resolve names, never public, see `_Reader`)."""
     modules: dict[str, str] = {}
     for path in paths:
         parts = path[:-3].split("/")
         if parts[-1] == "__init__":
             parts.pop()
         folders_skipped = SKIPPED_PARTS.intersection(path.split("/")[:-1])
-        folders = ["/".join(path.split("/")[:depth]) for depth in range(1, path.count("/") + 1)]
-        if not all(part.isidentifier() for part in parts) or not all(
-            f in packages for f in folders
-        ):
+        if not all(part.isidentifier() for part in parts):
             continue
         if parts[0] == name and not folders_skipped and parts[-1] not in _SKIPPED_FILES:
             modules[".".join(parts)] = path
     return modules
+
+
+def _in_packages(path: str, packages: set[str]) -> bool:
+    """Whether every folder above the file has an __init__.py (as pkgutil walks packages)."""
+    folders = path.split("/")[:-1]
+    return all("/".join(folders[:depth]) in packages for depth in range(1, len(folders) + 1))
 
 
 def is_public_module(dotted: str) -> bool:
@@ -347,7 +350,14 @@ class _Reader:
 
     def __init__(self, package: _Package) -> None:
         self.package = package
-        self.public = sorted(m for m in package.files if is_public_module(m))
+        packages = {
+            p.rpartition("/")[0] for p in package.files.values() if p.endswith("/__init__.py")
+        }
+        self.public = sorted(
+            module
+            for module, path in package.files.items()
+            if is_public_module(module) and _in_packages(path, packages)
+        )
         self._parsed: dict[str, _Module | None] = {}
         self._namespaces: dict[str, dict[str, str]] = {}
         self._alls: dict[str, list[str] | None] = {}
@@ -484,6 +494,7 @@ class _Reader:
     def targets(self) -> list[Target]:
         """One Target per public definition, under its public paths."""
         paths: dict[str, list[str]] = {}  # definition -> public paths that reach it
+        public = set(self.public)
         for module_name in self.public:
             module = self.module(module_name)
             if module is None:
@@ -496,11 +507,7 @@ class _Reader:
                 found = self.definition(dotted)
                 if found is None or dotted.rpartition(".")[2].startswith("_"):
                     continue
-                if (
-                    defined_here
-                    or is_public_module(found[0].name)
-                    or self.intentional(module, local)
-                ):
+                if defined_here or found[0].name in public or self.intentional(module, local):
                     paths.setdefault(dotted, []).append(f"{module_name}.{local}")
         built = []
         for dotted, reached in paths.items():
@@ -508,7 +515,7 @@ class _Reader:
             assert module is not None and statement is not None
             if _is_type_variable(statement):
                 continue
-            canonical = dotted if is_public_module(module.name) else _closest(module.name, reached)
+            canonical = dotted if module.name in public else _closest(module.name, reached)
             built.append(
                 self._target(canonical, module, statement, [p for p in reached if p != canonical])
             )

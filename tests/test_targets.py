@@ -37,7 +37,11 @@ LIBRARY = {
             pass
         class PoolError(EngineError):
             '''Raised when the pool is empty.'''
+        from .nsdir.shared import Shared
+        class Child(Shared):
+            pass
     """,
+    "nsdir/shared.py": "class Shared:\n    '''Behaviour shared by children.'''\n",  # no __init__.py
     "models/__init__.py": """
         from .fields import *
         from .fields import __all__ as fields_all
@@ -101,7 +105,7 @@ def by_name(library):
 def test_never_runs_the_library_and_finds_public_names(fakelib) -> None:
     assert set(by_name(fakelib)) == {
         "fakelib.core.Engine", "fakelib.core.PooledEngine", "fakelib.core.connect",
-        "fakelib.core.EngineError", "fakelib.core.PoolError",
+        "fakelib.core.EngineError", "fakelib.core.PoolError", "fakelib.core.Child",
         "fakelib.models.base.Model", "fakelib.models.fields.Field",
         "fakelib.models.fields.CharField", "fakelib.models.fields.IntegerField",
         "fakelib.models.fields.NotExported", "fakelib.select", "fakelib.shortcuts.render",
@@ -111,6 +115,7 @@ def test_never_runs_the_library_and_finds_public_names(fakelib) -> None:
         and "fakelib.tests.test_core" not in fakelib.modules
     )
     assert "fakelib._impl" not in fakelib.modules
+    assert "fakelib.nsdir.shared" not in fakelib.modules  # a folder without __init__.py
 
 
 def test_reexports_through_chains_all_and_star_imports(fakelib) -> None:
@@ -143,6 +148,8 @@ def test_kinds_docstrings_and_type_checking_imports(fakelib) -> None:
     assert names["fakelib.core.connect"].kind == "function"
     # inherited from the base class; a plain sentence where there is no docstring at all
     assert names["fakelib.core.PooledEngine"].summary == "Talks to the database."
+    # also from a class in a folder without __init__.py (flask.Blueprint's base in flask.sansio)
+    assert names["fakelib.core.Child"].summary == "Behaviour shared by children."
     assert (
         names["fakelib.core.EngineError"].summary == "EngineError is an exception of fakelib.core."
     )
