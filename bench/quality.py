@@ -22,7 +22,7 @@ how miner cut it:
   such element-boundary cuts are counted on their own line;
 - unmarked omissions: non-blank source lines (docstrings, comments) left out between two lines
   of one shown block, with no marker;
-- links wider than the first segment: the pinned ``#L`` range runs past the first shown block;
+- links wider than one shown block: the pinned ``#L`` range spans lines of several blocks;
 - removed names shown: a ``~~`` line holds a use of a library path the analysed version lacks.
 
 ``--list`` prints every defect with its page, project and file.
@@ -58,7 +58,7 @@ DEFECTS = (
     "library name without its import",
     "cuts inside a statement",
     "unmarked omissions",
-    "links wider than the first segment",
+    "links wider than one shown block",
     "removed names shown",
 )
 
@@ -120,7 +120,8 @@ def facts(text: str, library: str) -> Facts | None:
                         bound.setdefault(name, set()).add(alias.lineno)
             body = getattr(node, "body", None)
             if isinstance(body, list) and body:
-                end = body[0].lineno - 1
+                decorators = getattr(body[0], "decorator_list", None) or [body[0]]
+                end = min(d.lineno for d in decorators) - 1
                 while end > node.lineno and _blank(lines[end - 1]):
                     end -= 1
                 inner.append((node.lineno, end))
@@ -264,10 +265,10 @@ def judge(tally: Tally, page: str, library: str, file, excerpt, anchor: str, mis
         if any(source[k - 1].strip() for k in range(before + 1, after))
     )
     tally.add("unmarked omissions", unmarked, place)
-    if anchor and blocks and blocks[0]:
+    if anchor:
         numbers = [int(part) for part in anchor.replace("#L", "").replace("L", "").split("-") if part]
-        if numbers and numbers[-1] > blocks[0][-1]:
-            tally.add("links wider than the first segment", 1, f"{place} {anchor}")
+        if not any(block and block[0] <= numbers[0] and numbers[-1] <= block[-1] for block in blocks):
+            tally.add("links wider than one shown block", 1, f"{place} {anchor}")
     tally.add("removed names shown", len(high & missing), place)
 
 

@@ -1,8 +1,9 @@
 """Cut a source file down to the code block shown for one example (spec: pages.md, section 3).
 
-Two styles share one layout. ``fsp`` reproduces the reference site's blocks byte for byte;
-``focused`` (the default) cuts only at syntax boundaries. Both first strip docstrings and
-comment-only lines, then pick ranges of the stripped file. Lines are counted as
+Two styles share one layout. ``fsp`` reproduces the reference site's blocks byte for byte:
+it first strips docstrings and comment-only lines, then picks ranges of the stripped file.
+``focused`` (the default) cuts only at syntax boundaries and keeps comments and short
+docstrings; a longer docstring is left out with a marker, like any other omission. Lines are counted as
 ``source.split("\\n")`` counts them (after turning CRLF and CR into LF), so a file ending in a
 newline has a last, empty line: the reference site counted that way and shows it.
 
@@ -34,6 +35,8 @@ DEFINITION_LINES = 40  # enclosing definitions up to this length are shown whole
 CONTEXT_LINES = 20  # budget for the statements around a use inside a longer definition
 MERGE_GAP = 3  # segments this close are joined, the gap shown
 TOTAL_LINES = 120  # a later use that would push the total past this is dropped
+IMPORT_BLOCK_LINES = 8  # an if/try import block up to this long is shown whole for one name
+DOCSTRING_LINES = 4  # longer docstrings are left out of focused excerpts, with a marker
 
 Span = tuple[int, int]  # original lines, 1-based inclusive
 Window = tuple[int, int]  # stripped-file indexes, 0-based half-open
@@ -41,6 +44,7 @@ Window = tuple[int, int]  # stripped-file indexes, 0-based half-open
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (*_DEFS, ast.ClassDef)
 _IMPORTS = (ast.Import, ast.ImportFrom)
+_TERMINATORS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
 #: what a try/if import block may hold: imports, their fallbacks, and nested such blocks
 _IMPORT_PARTS = (
     *_IMPORTS,
@@ -65,6 +69,8 @@ class Excerpt:
     highlighted: tuple[int, ...]  #: original 1-based lines written with a leading ~~
     #: 1-based lines of `text` that carry the ~~ prefix: a source line may begin with ~~ itself
     marked: tuple[int, ...] = ()
+    #: the first and last line of the block holding the first use shown: what a link pins
+    anchor: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +110,19 @@ class _Source:
 
 
 def make_excerpt(
-    source: str, highlighted: Iterable[int], name: str, basename: str, style: str = "focused"
+    source: str,
+    highlighted: Iterable[int],
+    name: str,
+    basename: str,
+    style: str = "focused",
+    library: str = "",
 ) -> Excerpt:
-    """The code block for the uses of `name` on the 1-based `highlighted` lines of `source`."""
+    """The code block for the uses of `name` on the 1-based `highlighted` lines of `source`.
+
+    `library` (focused only): the shown code's names imported from it get their imports shown.
+    """
+    if style == "focused":
+        return focused_excerpt(source, highlighted, name, basename, library)
     try:
         cut = STYLES[style]
     except KeyError:
@@ -120,13 +136,19 @@ def make_excerpt(
 
 
 @functools.lru_cache(maxsize=256)
-def _prepare(source: str) -> _Source:
-    """Split and strip `source` once for either style (cached: pages share files)."""
+def _prepare(source: str, keep_notes: bool = False) -> _Source:
+    """Split and strip `source` once per style (cached: pages share files).
+
+    fsp strips every docstring and comment-only line; focused (`keep_notes`) keeps comments and
+    string statements up to ``DOCSTRING_LINES`` long, which explain the code around them.
+    """
     text = source.replace("\r\n", "\n").replace("\r", "\n")
     lines = tuple(text.split("\n"))
     tree = parse_source(text)
     if tree is None:
         dropped = _comment_lines(text)
+    elif keep_notes:
+        dropped = _string_statement_lines(tree, lines, longer_than=DOCSTRING_LINES)
     else:
         dropped = _comment_lines_outside_strings(tree, lines)
         dropped |= _string_statement_lines(tree, lines)
@@ -144,6 +166,26 @@ def parse_source(text: str) -> ast.Module | None:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):  # ValueError: null bytes, bad encoding
         return None
+
+
+@functools.lru_cache(maxsize=256)
+def unreachable_lines(source: str) -> frozenset[int]:
+    """1-based lines of statements that follow a return, raise, break or continue in their block.
+
+    Such code never runs, so a use there teaches nothing (a file that cannot be parsed has none).
+    """
+    tree = parse_source(source.replace("\r\n", "\n").replace("\r", "\n"))
+    if tree is None:
+        return frozenset()
+    dead: set[int] = set()
+    for node in (tree, *_statements(tree)):
+        for block in _blocks(node):
+            ends = (i for i, s in enumerate(block) if isinstance(s, _TERMINATORS))
+            first = next(ends, None)
+            if first is not None:
+                for statement in block[first + 1 :]:
+                    dead.update(range(_span(statement)[0], _span(statement)[1] + 1))
+    return frozenset(dead)
 
 
 def _comment_lines(text: str) -> set[int]:
@@ -174,8 +216,11 @@ def _comment_lines_outside_strings(tree: ast.Module, lines: Sequence[str]) -> se
     return candidates - inside
 
 
-def _string_statement_lines(tree: ast.Module, lines: Sequence[str]) -> set[int]:
-    """0-based lines of statements that are only a str/bytes literal (docstrings and the like).
+def _string_statement_lines(
+    tree: ast.Module, lines: Sequence[str], longer_than: int = 0
+) -> set[int]:
+    """0-based lines of statements that are only a str/bytes literal (docstrings and the like),
+    those longer than `longer_than` lines when it is set.
 
     A literal sharing a line with other code (``def f(): "doc"``, ``"a"; b()``) stays: removing
     its lines would remove that code too.
@@ -187,6 +232,7 @@ def _string_statement_lines(tree: ast.Module, lines: Sequence[str]) -> set[int]:
             and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, str | bytes)
             and _alone(node, lines)
+            and (node.end_lineno or node.lineno) - node.lineno + 1 > longer_than
         ):
             found.update(range(node.lineno - 1, node.end_lineno or node.lineno))
     return found
@@ -229,8 +275,12 @@ def _render(
     *,
     lead: bool,
     tail: bool,
+    anchor_mark: int | None = None,
 ) -> Excerpt:
-    """Lay out `windows` of the stripped file with markers; `marks` are stripped indexes."""
+    """Lay out `windows` of the stripped file with markers; `marks` are stripped indexes.
+
+    The anchor is the window holding `anchor_mark`, else the first window.
+    """
     starts = [start for start, _end in windows]  # sorted, disjoint: bisect, not a scan per mark
     marked = {k for k in marks if (at := bisect_right(starts, k) - 1) >= 0 and k < windows[at][1]}
     abbreviated = f"\n\n{ABBREVIATED.format(name=name)}\n\n\n"
@@ -252,11 +302,18 @@ def _render(
                 marked_lines.append(lines_so_far)
     if tail:
         parts.append(f"\n\n{CONTINUES.format(name=name)}\n\n")
+    segments = tuple((src.kept[start] + 1, src.kept[end - 1] + 1) for start, end in windows)
+    anchored = next(
+        (seg for seg, (start, end) in zip(segments, windows, strict=True)
+         if anchor_mark is not None and start <= anchor_mark < end),
+        segments[0] if segments else None,
+    )
     return Excerpt(
         text="".join(parts),
-        segments=tuple((src.kept[start] + 1, src.kept[end - 1] + 1) for start, end in windows),
+        segments=segments,
         highlighted=tuple(src.kept[k] + 1 for k in sorted(marked)),
         marked=tuple(marked_lines),
+        anchor=anchored,
     )
 
 
@@ -300,45 +357,247 @@ def _fsp_windows(marks: Sequence[int], length: int) -> list[Window]:
 # --- style focused -----------------------------------------------------------------------------
 
 
-def focused_excerpt(source: str, highlighted: Iterable[int], name: str, basename: str) -> Excerpt:
-    """Whole definitions around the uses, cut only between statements.
+def focused_excerpt(
+    source: str, highlighted: Iterable[int], name: str, basename: str, library: str = ""
+) -> Excerpt:
+    """Whole definitions around the uses, cut only between statements (or between the
+    elements of a statement too long to show whole).
 
-    Shown, in this order of priority: the import prelude (:func:`_prelude`), then for each
-    highlighted line, earliest first, its unit (:func:`_use_spans`). Blocks with at most
-    ``MERGE_GAP`` lines, or only blank lines, between them are joined, those lines shown. The
-    prelude and the first use are always shown; each later use only if the total then stays
-    within ``TOTAL_LINES``, else it is dropped with its ``~~`` (unless another unit shows its
-    line). A marker stands wherever non-blank lines were left out, also before the first block
-    (an addition to the reference layout); the continues marker only when non-blank lines
-    follow the last block. A file ``ast`` cannot parse gets the fsp cut.
+    Shown, in this order of priority: the import prelude (:func:`_prelude`) and the unit
+    (:func:`_use_spans`) of the first highlighted line that is not an import, with the
+    definitions of the functions it passes to a call (a factory, a callback) and the imports
+    of every `library` name the shown lines read; then each other use, earliest first, with
+    the same. Blocks with at most ``MERGE_GAP`` lines, or only blank lines, between them are
+    joined, those lines shown. Each later use is shown only if the total then stays within
+    ``TOTAL_LINES``, else it is dropped with its ``~~`` (unless another unit shows its line).
+    A marker stands wherever non-blank lines were left out (a long docstring too), also before
+    the first block (an addition to the reference layout); the continues marker only when
+    non-blank lines follow the last block. A file ``ast`` cannot parse gets the fsp cut.
     """
-    src = _prepare(source)
+    src = _prepare(source, keep_notes=True)
     if src.tree is None:
         return fsp_excerpt(source, highlighted, name, basename)
     marks = _marks(src, highlighted)
-    units = [_use_spans(src, src.kept[k] + 1) for k in marks]
-    windows = _merge(src, [*_windows(src, _prelude(src)), *_windows(src, units[0])])
-    for unit in units[1:]:
-        grown = _merge(src, [*windows, *_windows(src, unit)])
+    imports = {k for k in marks if _is_import_line(src, src.kept[k] + 1)}
+    uses = [k for k in marks if k not in imports] or marks
+    needs = functools.partial(_needed, src, library)
+    windows = _merge(src, [*_windows(src, _prelude(src))])
+    first = _windows(src, _use_spans(src, src.kept[uses[0]] + 1))
+    windows = _merge(src, [*windows, *first, *_windows(src, needs(first, src.kept[uses[0]] + 1))])
+    for k in uses[1:]:
+        unit = _windows(src, _use_spans(src, src.kept[k] + 1))
+        grown = _merge(src, [*windows, *unit, *_windows(src, needs(unit, src.kept[k] + 1))])
         if sum(end - start for start, end in grown) <= TOTAL_LINES:
             windows = grown
-    lead = src.has_code(0, windows[0][0])
-    tail = src.has_code(windows[-1][1], len(src.kept))
-    return _render(src, windows, marks, name, basename, lead=lead, tail=tail)
+    windows = _split_at_omissions(src, windows)
+    lead = _any_text(src.lines[: src.kept[windows[0][0]]])
+    tail = _any_text(src.lines[src.kept[windows[-1][1] - 1] + 1 :])
+    return _render(
+        src, windows, marks, name, basename, lead=lead, tail=tail, anchor_mark=uses[0]
+    )
 
 
-def _windows(src: _Source, spans: Iterable[Span]) -> list[Window]:
-    """The stripped windows of original spans, without leading or trailing blank lines."""
-    windows = []
-    for span in spans:
-        start, end = src.window(span)
+def _any_text(lines: Sequence[str]) -> bool:
+    return any(line.strip() for line in lines)
+
+
+def _is_import_line(src: _Source, line: int) -> bool:
+    """Whether `line` belongs to an import statement."""
+    path = _path(src, line)
+    return bool(path) and isinstance(path[-1][0], _IMPORTS)
+
+
+def _split_at_omissions(src: _Source, windows: Iterable[Window]) -> list[Window]:
+    """Windows split where left-out lines inside them hold text (a long docstring): a marker
+    then says so, as for any other omission."""
+    split: list[Window] = []
+    for start, end in windows:
+        begin = start
+        for k in range(start + 1, end):
+            if _any_text(src.lines[src.kept[k - 1] + 1 : src.kept[k]]):
+                split.append((begin, k))
+                begin = k
+        split.append((begin, end))
+    return _trimmed(src, split)
+
+
+def _trimmed(src: _Source, windows: Iterable[Window]) -> list[Window]:
+    """Windows without leading or trailing blank lines; empty ones dropped."""
+    trimmed = []
+    for start, end in windows:
         while start < end and not src.has_code(start, start + 1):
             start += 1
         while start < end and not src.has_code(end - 1, end):
             end -= 1
         if start < end:
-            windows.append((start, end))
-    return windows
+            trimmed.append((start, end))
+    return trimmed
+
+
+def _needed(src: _Source, library: str, windows: Sequence[Window], use: int) -> list[Span]:
+    """What the shown lines need to be understood: the imports of the `library` names they
+    read, and the module-level functions and classes passed to a call on the `use` line (the
+    factory of ``FlaskGroup(create_app=create_app)``) unless a local name hides them."""
+    shown = {src.kept[k] + 1 for start, end in windows for k in range(start, end)}
+    facts = _facts(src)
+    spans: list[Span] = []
+    for line in sorted(shown):
+        for name in facts.loads.get(line, ()):
+            for module, statement, lines in facts.imports.get(name, ()):
+                if library and module == library and not shown & set(lines):
+                    spans += _import_spans(src, statement, lines[0])
+    local = _locals(src, use)
+    for name in facts.passed.get(use, set()) - local:
+        definition = facts.definitions.get(name)
+        if definition is not None and not shown & set(range(*_span_range(definition))):
+            spans.append(_header(src, definition))
+            spans += _around_body(src, definition)
+    return spans
+
+
+def _locals(src: _Source, line: int) -> set[str]:
+    """Names bound inside the functions enclosing `line`: parameters, assignments, defs."""
+    bound: set[str] = set()
+    for node, _ in _path(src, line):
+        if isinstance(node, _DEFS):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.arg):
+                    bound.add(inner.arg)
+                elif isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load):
+                    bound.add(inner.id)
+                elif isinstance(inner, (*_SCOPES, ast.alias)) and inner is not node:
+                    bound.add(getattr(inner, "asname", None) or getattr(inner, "name", ""))
+    return bound
+
+
+def _import_spans(src: _Source, statement: ast.stmt, line: int) -> list[Span]:
+    """An import binding a name: its whole top-level import block when short (the
+    ``if``/``else`` choosing between two libraries), else the import narrowed to the name."""
+    top = _path(src, line)[0][0]
+    if top is not statement and _is_import_block(top) and src.size(_span(top)) <= IMPORT_BLOCK_LINES:
+        return [_span(top)]
+    return _narrow(src, statement, line)
+
+
+def _span_range(node: ast.AST) -> tuple[int, int]:
+    first, last = _span(node)
+    return first, last + 1
+
+
+def _around_body(src: _Source, node: ast.AST) -> list[Span]:
+    """A definition whole when short, else its opening statements."""
+    if src.size(_span(node)) <= DEFINITION_LINES:
+        return [_span(node)]
+    return _opening(src, node)
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    #: name -> every (top-level module, import statement, lines binding the name)
+    imports: dict[str, list[tuple[str, ast.stmt, tuple[int, ...]]]]
+    loads: dict[int, set[str]]  #: line -> names read on it
+    passed: dict[int, set[str]]  #: line -> names passed as arguments of a call starting there
+    definitions: dict[str, ast.stmt]  #: module-level def/class by name
+
+
+@functools.lru_cache(maxsize=256)
+def _facts(src: _Source) -> _Facts:
+    assert src.tree is not None
+    imports: dict[str, list[tuple[str, ast.stmt, tuple[int, ...]]]] = {}
+    loads: dict[int, set[str]] = {}
+    passed: dict[int, set[str]] = {}
+    for node in ast.walk(src.tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = (alias.asname or alias.name).split(".")[0]
+                imports.setdefault(bound, []).append(
+                    (alias.name.split(".")[0], node, (alias.lineno,))
+                )
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                imports.setdefault(bound, []).append(
+                    (node.module.split(".")[0], node, (alias.lineno,))
+                )
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            loads.setdefault(node.lineno, set()).add(node.id)
+        elif isinstance(node, ast.Call):
+            for value in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(value, ast.Name):
+                    passed.setdefault(value.lineno, set()).add(value.id)
+    definitions = {
+        node.name: node for node in src.tree.body if isinstance(node, _SCOPES)
+    }
+    return _Facts(imports, loads, passed, definitions)
+
+
+def _narrow(src: _Source, node: ast.AST, line: int) -> list[Span]:
+    """The lines that show `line` inside a statement (or expression) too long to show whole.
+
+    Up to ``CONTEXT_LINES`` it is shown whole. Otherwise the outermost list, tuple, set, dict,
+    call or ``from`` import in it whose element holding `line` sits on lines of its own is cut
+    between elements: shown are the lines before its first element, that element (narrowed
+    again if long) and the lines after its last element. Without such an element the whole
+    node is shown: no cut ever splits an element.
+    """
+    first, last = _span(node) if isinstance(node, ast.stmt) else (node.lineno, node.end_lineno)
+    assert last is not None
+    if src.size((first, last)) <= CONTEXT_LINES:
+        return [(first, last)]
+    for inner in _breadth_first(node):
+        parts = _elements(inner)
+        holder = next((i for i, (a, b, _) in enumerate(parts) if a <= line <= b), None)
+        if holder is None or parts[0][0] <= first:
+            continue
+        start, end, child = parts[holder]
+        before = parts[holder - 1][1] if holder else inner.lineno  # type: ignore[attr-defined]
+        after = parts[holder + 1][0] if holder + 1 < len(parts) else inner.end_lineno  # type: ignore[attr-defined]
+        if not before < start <= end < after:
+            continue
+        spans = [(first, parts[0][0] - 1)]
+        if src.size((start, end)) > CONTEXT_LINES and child is not None:
+            spans += _narrow(src, child, line)
+        else:
+            spans.append((start, end))
+        if parts[-1][1] < last:
+            spans.append((parts[-1][1] + 1, last))
+        return spans
+    return [(first, last)]
+
+
+def _breadth_first(node: ast.AST) -> Iterable[ast.AST]:
+    queue = [node]
+    while queue:
+        current = queue.pop(0)
+        yield current
+        queue.extend(ast.iter_child_nodes(current))
+
+
+def _elements(node: ast.AST) -> list[tuple[int, int, ast.AST | None]]:
+    """The (first line, last line, node) of each element of a literal, argument of a call or
+    name of a ``from`` import, in source order."""
+    items: list[ast.AST] = []
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        items = list(node.elts)
+    elif isinstance(node, ast.Dict):
+        return [
+            ((key or value).lineno, value.end_lineno or value.lineno, value)
+            for key, value in zip(node.keys, node.values, strict=True)
+        ]
+    elif isinstance(node, ast.Call):
+        items = sorted([*node.args, *node.keywords], key=lambda n: (n.lineno, n.col_offset))
+    elif isinstance(node, ast.ImportFrom):
+        return [(alias.lineno, alias.end_lineno or alias.lineno, None) for alias in node.names]
+    return [
+        (item.lineno, item.end_lineno or item.lineno,  # type: ignore[attr-defined]
+         item.value if isinstance(item, ast.keyword) else item)
+        for item in items
+    ]
+
+
+def _windows(src: _Source, spans: Iterable[Span]) -> list[Window]:
+    """The stripped windows of original spans, without leading or trailing blank lines."""
+    return _trimmed(src, (src.window(span) for span in spans))
 
 
 def _merge(src: _Source, windows: Iterable[Window]) -> list[Window]:
@@ -355,7 +614,8 @@ def _merge(src: _Source, windows: Iterable[Window]) -> list[Window]:
 
 
 def _prelude(src: _Source) -> list[Span]:
-    """The import blocks among the top-level statements before the first def or class.
+    """The import blocks among the top-level statements before the first def or class, after
+    the module docstring when it is short enough to be kept.
 
     Import blocks are imports, and ``try``/``if`` statements made only of imports and their
     fallbacks (pass, assignments, raise): ``try/except ImportError``, ``if TYPE_CHECKING``.
@@ -369,7 +629,20 @@ def _prelude(src: _Source) -> list[Span]:
             break
         if _is_import_block(statement):
             spans.append(_span(statement))
-    return spans if sum(map(src.size, spans)) <= PRELUDE_LINES else []
+    if not spans or sum(map(src.size, spans)) > PRELUDE_LINES:
+        return []
+    docstring = src.tree.body[0]
+    if _is_docstring(docstring) and src.size(_span(docstring)):  # kept: short
+        spans.insert(0, _span(docstring))
+    return spans
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
 
 
 def _is_import_block(statement: ast.AST) -> bool:
@@ -399,7 +672,8 @@ def _use_spans(src: _Source, line: int) -> list[Span]:
     defs = [depth for depth, node in enumerate(nodes) if isinstance(node, _DEFS)]
     if defs:
         top = defs[-1]
-        for depth in reversed(defs[:-1]):
+        scopes = [depth for depth, node in enumerate(nodes) if isinstance(node, _SCOPES)]
+        for depth in reversed([depth for depth in scopes if depth < top]):
             if src.size(_span(nodes[depth])) > DEFINITION_LINES:
                 break
             top = depth
@@ -407,6 +681,8 @@ def _use_spans(src: _Source, line: int) -> list[Span]:
     container = nodes[top]
     if src.size(_span(container)) <= DEFINITION_LINES:
         return [*spans, _span(container)]
+    if not _blocks(container):  # a long simple statement: the element holding the use
+        return [*spans, *_narrow(src, container, line)]
     return [*spans, _header(src, container), *_around(src, path[top:], line)]
 
 
@@ -416,10 +692,13 @@ def _around(src: _Source, path: Sequence[tuple[ast.AST, list[ast.AST]]], line: i
     Start from the innermost statement holding the line, climb to enclosing statements while
     they fit, then add neighbouring statements of the same block, the previous one first, while
     they fit. A line in the header of a longer compound statement gets that header and the
-    first statements of its body that fit; a longer simple statement is shown whole.
+    first statements of its body that fit; a longer simple statement is narrowed to the element
+    holding the use (:func:`_narrow`).
     """
     node = path[-1][0]
     header = _header(src, node)
+    if not _blocks(node) and src.size(_span(node)) > CONTEXT_LINES:
+        return _narrow(src, node, line)
     if header[0] <= line <= header[1] and src.size(_span(node)) > CONTEXT_LINES:
         return [header, *_opening(src, node)]
     if len(path) == 1:  # a line of the container's clauses (case patterns): not cut

@@ -92,6 +92,7 @@ from miner.store import (
     load_candidates,
     load_drift,
     load_libraries,
+    load_missing,
     load_targets,
     missing_name_counts,
     save_shown,
@@ -589,16 +590,20 @@ def choose_examples(
         (row["project"], row["path"]): row for row in load_candidate_rows(db, target.qualname)
     }
     counts: dict[str, int] | None = None
+    missing = load_missing(db)
+    modules = {t.module for t in load_targets(db, library)}
     candidates = []
     for file in files:
-        row = stored.get((file.project.name, file.path))
+        key = (file.project.name, file.path)
+        row = stored.get(key)
         if row is None:
             counts = shape_counts(db, target.qualname) if counts is None else counts
             score = rank.score_file(file, target.qualname, counts, library)
         else:
             score = _score_from_row(row)
+        outdated = rank.outdated_reason(file.text, library, modules, missing.get(key, ()))
         candidates.append(
-            rank.Candidate(file.project.name, file.project.position, file.path, score)
+            rank.Candidate(file.project.name, file.project.position, file.path, score, outdated)
         )
     decisions = rank.select(candidates, max_examples=max_examples, order=order)
     by_key = {(file.project.name, file.path): file for file in files}
@@ -677,7 +682,7 @@ def _build_page(
     slugs: Mapping[str, str] | None = None,
 ) -> Page:
     """Gather one page: its intro, how the name is called, its siblings and its examples."""
-    if not choice.files:
+    if not choice.decisions:
         raise MinerError(
             f"{target.qualname} has uses but no stored source text: run `miner crawl` again"
         )
@@ -801,10 +806,10 @@ def drift_report(db: Database, qualnames: Collection[str] | None = None) -> list
 
 
 def _line_anchor(web: str, excerpt: Excerpt) -> str:
-    """`#L{start}-L{end}` over the shown lines, in the syntax of hosts that support it."""
-    if not excerpt.segments:
+    """`#L{start}-L{end}` over the block of the first shown use, for hosts that support it."""
+    if excerpt.anchor is None:
         return ""
-    start, end = excerpt.segments[0][0], excerpt.segments[-1][1]
+    start, end = excerpt.anchor
     host = urlsplit(web).hostname or ""
     if host.endswith("github.com"):
         return f"#L{start}-L{end}"

@@ -63,6 +63,7 @@ def facts_row(
         "rank_key": rank_key(),
         **asdict(facts),
         "generated": int(facts.generated),
+        "dead": json.dumps(facts.dead),
     }
 
 
@@ -121,4 +122,5 @@ def _facts(row: dict[str, object]) -> rank.TextFacts:
         excerpt_lines=int(row["excerpt_lines"]),  # type: ignore[call-overload]
         content_hash=str(row["content_hash"]),
         generated=bool(row["generated"]),
+        dead=tuple(json.loads(str(row.get("dead") or "[]"))),
     )

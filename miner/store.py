@@ -375,6 +375,7 @@ SCHEMA: dict[str, TableSpec] = {
             "excerpt_lines": (int, "lines of the focused excerpt"),
             "content_hash": (str, "hash of the normalised text"),
             "generated": (int, "1 when the file's head says it was generated"),
+            "dead": (str, "JSON list of the highlighted lines no run reaches (after a return)"),
         },
         pk=("blob_sha", "qualname", "lines", "rank_key"),
         not_null=("conciseness", "self_contained", "excerpt_lines", "content_hash"),
@@ -1295,6 +1296,14 @@ def save_drift(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
     with db.atomic():
         db.execute("DELETE FROM drift")
         db["drift"].insert_all(rows)
+
+
+def load_missing(db: Database) -> dict[tuple[str, str], list[str]]:
+    """(project, path) -> the library paths it uses that the analysed library lacks."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for row in db.query("SELECT project, path, name FROM missing_names ORDER BY line"):
+        found.setdefault((row["project"], row["path"]), []).append(row["name"])
+    return found
 
 
 def load_drift(db: Database) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from miner.excerpt import (
+    DOCSTRING_LINES,
     STYLES,
     TOTAL_LINES,
     Excerpt,
@@ -187,7 +188,9 @@ def test_unknown_style_is_refused_with_the_choices() -> None:
 
 def test_no_shown_highlighted_line_is_an_error() -> None:
     with pytest.raises(ValueError, match="no highlighted line"):
-        make_excerpt('"""doc"""\nx = 1\n', [1, 99], NAME, "x.py")
+        make_excerpt('"""doc"""\nx = 1\n', [1, 99], NAME, "x.py", style="fsp")
+    with pytest.raises(ValueError, match="no highlighted line"):  # a long docstring is left out
+        make_excerpt('"""\n1\n2\n3\n"""\nx = 1\n', [2, 99], NAME, "x.py")
 
 
 # --- focused: exact cases ----------------------------------------------------------------------
@@ -238,6 +241,8 @@ def test_focused_shows_the_prelude_and_a_method_under_its_class_line() -> None:
     excerpt = make_excerpt(VIEWS, [11, 34], NAME, "views.py")
     assert excerpt.text == (
         "# views.py\n"
+        '"""Views of a tiny app."""\n'  # a short module docstring opens the prelude
+        "\n"
         "import json\n"
         "from typing import TYPE_CHECKING\n"
         "\n"
@@ -251,14 +256,22 @@ def test_focused_shows_the_prelude_and_a_method_under_its_class_line() -> None:
         "if TYPE_CHECKING:\n"
         "    from flask import Response\n"
         + ABBREVIATED
-        + "class Resource:\n"
-        + ABBREVIATED
-        + "    def post(self):\n"
+        + "class Resource:\n"  # a small class is shown whole around its method
+        '    """A resource."""\n'
+        "\n"
+        '    kind = "item"\n'
+        "\n"
+        "    def get(self):\n"
+        '        return {"kind": self.kind}\n'
+        "\n"
+        "    def post(self):\n"
+        "        # validate first\n"
         "        data = request.get_json()\n"
         "~~        return make_response(helper(data), 201)\n" + CONTINUES
     )
-    assert excerpt.segments == ((3, 14), (23, 23), (31, 34))
+    assert excerpt.segments == ((1, 14), (23, 34))
     assert excerpt.highlighted == (11, 34)
+    assert excerpt.anchor == (23, 34)  # links pin the first use, not the imports
 
 
 REPORT = "\n".join(
@@ -320,8 +333,8 @@ def test_focused_shows_a_header_use_of_a_long_function_with_its_first_statements
     )
     excerpt = make_excerpt(source, [1], NAME, "v.py")
     assert excerpt.text == (
-        "# v.py\n~~@with_response(make_response)\ndef view(request):\n"
-        + "".join(f"    s{i} = {i}\n" for i in range(20))  # CONTEXT_LINES of the body
+        '# v.py\n~~@with_response(make_response)\ndef view(request):\n    """Doc."""\n'
+        + "".join(f"    s{i} = {i}\n" for i in range(19))  # CONTEXT_LINES of the body
         + CONTINUES
     )
 
@@ -374,7 +387,7 @@ def test_focused_leaves_out_a_prelude_longer_than_25_lines(imports: int, kept: b
     source = (
         prelude + "from flask import make_response\n\n\ndef view():\n    return make_response()\n"
     )
-    excerpt = make_excerpt(source, [use, use + 4], NAME, "app.py")
+    excerpt = make_excerpt(source, [use, use + 4], NAME, "app.py", library="flask")
     shown = "~~from flask import make_response\n\n\ndef view():\n~~    return make_response()\n"
     assert excerpt.text == "# app.py\n" + (prelude if kept else ABBREVIATED) + shown
 
@@ -506,7 +519,8 @@ class Module:
 
     rng: random.Random
     lines: list[str] = field(default_factory=list)
-    stripped: set[int] = field(default_factory=set)  #: 1-based lines the excerpt must drop
+    #: 1-based lines the focused excerpt must drop: docstrings over DOCSTRING_LINES long
+    stripped: set[int] = field(default_factory=set)
     uses: list[int] = field(default_factory=list)  #: 1-based lines holding make_response
 
     def emit(self, indent: int, text: str, *, stripped: bool = False, use: bool = False) -> None:
@@ -536,12 +550,12 @@ class Module:
         elif kind == "call":
             self.emit(indent, "log(make_response(value), 'x')  # inline", use=True)
         elif kind == "comment":
-            self.emit(indent, "# a comment", stripped=True)
+            self.emit(indent, "# a comment")
         elif kind == "blank":
             self.emit(0, "")
         elif kind == "string":
-            self.emit(indent, '"""A stray string', stripped=True)
-            self.emit(0, '# not a comment"""', stripped=True)
+            self.emit(indent, '"""A stray string')
+            self.emit(0, '# not a comment"""')
         elif kind == "if":
             self.emit(indent, "if (flag and")
             self.emit(indent + 2, "other):")
@@ -571,15 +585,20 @@ class Module:
         self.emit(indent + 1, "payload, value=make_response,", use=self.rng.random() < 0.2)
         self.emit(indent, "):")
         if self.rng.random() < 0.5:
-            self.emit(indent + 1, '"""Docstring.', stripped=True)
-            self.emit(0, "", stripped=True)
+            self.emit(indent + 1, '"""Docstring.')
+            self.emit(0, "")
+            self.emit(indent + 1, '"""')
+        elif self.rng.random() < 0.5:  # long: left out with a marker
+            self.emit(indent + 1, '"""Long docstring.', stripped=True)
+            for _ in range(DOCSTRING_LINES):
+                self.emit(indent + 1, "More words.", stripped=True)
             self.emit(indent + 1, '"""', stripped=True)
         sizes = [2, 5, 12, 45] if depth == 1 else [1, 3]  # long enough to be narrowed
         self.block(indent + 1, depth, self.rng.choice(sizes))
 
     def klass(self) -> None:
         self.emit(0, f"class Class{len(self.lines)}(Base):")
-        self.emit(1, '"""Class docstring."""', stripped=True)
+        self.emit(1, '"""Class docstring."""')
         self.emit(1, "attribute = make_response", use=self.rng.random() < 0.3)
         for _ in range(self.rng.randint(1, 3)):
             self.emit(0, "")
@@ -589,9 +608,9 @@ class Module:
     def generate(cls, seed: int) -> Module:
         module = cls(random.Random(seed))
         if module.rng.random() < 0.5:
-            module.emit(0, '"""Module docstring.', stripped=True)
-            module.emit(0, '"""', stripped=True)
-        module.emit(0, "# header comment", stripped=True)
+            module.emit(0, '"""Module docstring.')
+            module.emit(0, '"""')
+        module.emit(0, "# header comment")
         if module.rng.random() < 0.3:
             module.emit(0, "__all__ = ['view']")  # code above the imports: a leading marker
         module.emit(0, "import os")
@@ -663,10 +682,8 @@ def test_focused_cuts_only_between_statements_and_marks_every_cut(seed: int) -> 
     excerpt = focused_excerpt(source, highlighted, NAME, "gen.py")
     starts, ends, whole = statement_boundaries(source)
 
-    def code(first: int, last: int) -> bool:  # any code among original lines first..last
-        return any(
-            lines[n - 1].strip() and n not in module.stripped for n in range(first, last + 1)
-        )
+    def text(first: int, last: int) -> bool:  # any text among original lines first..last
+        return any(lines[n - 1].strip() for n in range(first, last + 1))
 
     lead, blocks, tail = blocks_of(excerpt)
     assert len(blocks) == len(excerpt.segments)
@@ -678,11 +695,12 @@ def test_focused_cuts_only_between_statements_and_marks_every_cut(seed: int) -> 
         assert [line.removeprefix("~~") for line in block] == [lines[n - 1] for n in expected]
         marked = [n for n, line in zip(expected, block, strict=True) if line.startswith("~~")]
         assert set(marked) <= set(highlighted)
-    assert lead == code(1, excerpt.segments[0][0] - 1)
-    assert tail == code(excerpt.segments[-1][1] + 1, len(lines))
+    assert lead == text(1, excerpt.segments[0][0] - 1)
+    assert tail == text(excerpt.segments[-1][1] + 1, len(lines))
     for (_, end), (start, _) in zip(excerpt.segments, excerpt.segments[1:], strict=False):
-        assert code(end + 1, start - 1)  # the marker stands for code really left out
-        assert sum(n not in module.stripped for n in range(end + 1, start)) > 3
+        assert text(end + 1, start - 1)  # the marker stands for lines really left out
+        kept = [n for n in range(end + 1, start) if n not in module.stripped]
+        assert len(kept) > 3 or not kept  # a short gap is shown, unless only a long docstring
     if len(source.split("\n")) - len(module.stripped) <= TOTAL_LINES:
         assert set(excerpt.highlighted) == set(highlighted)
 

@@ -35,3 +35,217 @@ def test_flags_and_none_stay_as_written_in_a_shape(context):
         link = url_for("index", _external=True, page=3)
         """, "flask.helpers.url_for")
     assert found == ["url_for(str, _external=True, page=int)"]
+
+
+# --- fixtures: small projects written for these tests ------------------------------------------
+
+from miner import rank  # noqa: E402
+from miner.excerpt import ABBREVIATED, unreachable_lines  # noqa: E402
+from miner.model import Project  # noqa: E402
+from miner.rank import Candidate, classify_path, select  # noqa: E402
+from miner.store import FileCandidate  # noqa: E402
+
+MARKER = ABBREVIATED.format(name="url_for")
+
+
+def file_of(context, path: str, text: str, project: str = "Shop") -> FileCandidate:
+    text = textwrap.dedent(text)
+    scan = scan_file(SourceFile(path, "sha", text.encode()), context)
+    return FileCandidate(Project(project, f"https://example.org/{project}"), "c0ffee", None,
+                         path, text, scan.uses)
+
+
+def excerpt_of(context, text: str, qualname: str = "flask.helpers.url_for", path: str = "app.py"):
+    return rank.file_excerpt(file_of(context, path, text), qualname, "focused")
+
+
+def highlighted_text(excerpt) -> list[str]:
+    return [line[2:].strip() for line in excerpt.text.split("\n") if line.startswith("~~")]
+
+
+DEAD = """\
+    from flask import redirect, url_for
+
+
+    def invite():
+        return "sent"
+        return redirect(url_for("home"))
+    """
+
+
+def test_uses_after_a_return_are_dead_code_never_highlighted_nor_counted(context):
+    assert unreachable_lines(textwrap.dedent(DEAD)) == frozenset({6})
+    excerpt = excerpt_of(context, DEAD)
+    assert highlighted_text(excerpt) == ["from flask import redirect, url_for"]
+    assert rank.real_uses(file_of(context, "app.py", DEAD), "flask.helpers.url_for") == []
+
+
+def test_a_file_whose_only_uses_are_dead_or_misused_is_never_an_example(context):
+    misuse = file_of(context, "b.py", """\
+        from flask import render_template, url_for
+
+
+        def broken():
+            return render_template(url_for("missing"))
+        """, project="B")
+    dead = file_of(context, "a.py", DEAD, project="A")
+    good = file_of(context, "c.py", """\
+        from flask import url_for
+
+
+        def link():
+            return url_for("home")
+        """, project="C")
+    counts = {"url_for(str)": 3}
+    candidates = [
+        Candidate(f.project.name, 0, f.path, rank.score_file(f, "flask.helpers.url_for", counts, "flask"))
+        for f in (misuse, dead, good)
+    ]
+    decisions = select(candidates)
+    assert [d.candidate.project for d in decisions if d.chosen] == ["C"]
+    assert {d.candidate.project: d.reason for d in decisions if not d.chosen} == {
+        "A": rank._NO_USE, "B": rank._NO_USE,
+    }
+
+
+def test_a_use_inside_a_very_long_statement_is_shown_by_its_element(context):
+    routes = "".join(f'    ("/page{i}", "page{i}"),\n' for i in range(40))
+    text = (
+        "from flask import url_for\n\n"
+        f"ROUTES = [\n{routes}"
+        '    ("/home", url_for("home")),\n'
+        f"{routes}]\n"
+    )
+    excerpt = excerpt_of(context, text)
+    lines = excerpt.text.split("\n")
+    assert '~~    ("/home", url_for("home")),' in lines
+    assert "ROUTES = [" in lines and "]" in lines  # the statement's opening and closing
+    assert excerpt.text.count(MARKER) == 2  # the elements before and after, left out
+    assert excerpt.text.count("\n") < 20
+
+
+def test_every_library_name_the_shown_code_reads_has_its_import_shown(context):
+    prelude = "".join(f"import module_{i}\n" for i in range(30))  # too long to show whole
+    text = prelude + textwrap.dedent("""\
+        from flask import json, url_for
+
+
+        def link(data):
+            return url_for("api", payload=json.dumps(data))
+        """)
+    excerpt = excerpt_of(context, text)
+    assert "~~from flask import json, url_for" in excerpt.text.split("\n")
+    assert "import module_0" not in excerpt.text
+
+
+def test_an_import_chosen_by_an_if_shows_the_whole_block(context):
+    text = "".join(f"import module_{i}\n" for i in range(30)) + textwrap.dedent("""\
+        if QUART:
+            from quart import url_for
+        else:
+            from flask import url_for
+
+
+        def link():
+            return url_for("home")
+        """)
+    excerpt = excerpt_of(context, text)
+    assert "if QUART:\n    from quart import url_for\nelse:\n~~    from flask import url_for\n" in (
+        excerpt.text
+    )
+
+
+def test_a_factory_passed_to_the_call_is_shown_with_it(context):
+    middle = "".join(f"def helper_{i}():\n    return {i}\n\n\n" for i in range(30))
+    text = textwrap.dedent("""\
+        from flask.cli import FlaskGroup
+
+
+        def create_app():
+            return make_app("config.py")
+
+
+        """) + middle + "cli = FlaskGroup(create_app=create_app)\n"
+    excerpt = excerpt_of(context, text, "flask.cli.FlaskGroup")
+    assert "def create_app():\n    return make_app(\"config.py\")\n" in excerpt.text
+    assert "helper_3" not in excerpt.text
+    assert "~~cli = FlaskGroup(create_app=create_app)" in excerpt.text
+
+
+def test_a_long_docstring_left_out_is_marked_and_a_short_one_and_comments_are_kept(context):
+    text = textwrap.dedent('''\
+        from flask import url_for
+
+
+        def link():
+            """Build the link.
+
+            A long explanation
+            that goes on
+            and on.
+            """
+            # the home page
+            target = "home"
+            return url_for(target)
+
+
+        def short():
+            """One line."""
+            return url_for("x")
+        ''')
+    excerpt = excerpt_of(context, text)
+    assert "def link():\n\n\n" + MARKER + "\n\n\n    # the home page\n" in excerpt.text
+    assert '    """One line."""\n' in excerpt.text
+    assert "A long explanation" not in excerpt.text
+
+
+def test_the_pinned_link_covers_the_block_of_the_first_use_only(context):
+    text = "from flask import url_for\n\n\n" + "".join(
+        f"def view_{i}():\n    return url_for('v{i}')\n\n\n" for i in range(3)
+    )
+    spaced = text.replace("def view_0", "x = 1\ny = 2\nz = 3\nw = 4\n\n\ndef view_0")
+    excerpt = excerpt_of(context, spaced)
+    assert excerpt.segments[0] == (1, 1)  # the import
+    assert excerpt.anchor == (10, 19)  # the views from the first one, not the import
+
+
+@pytest.mark.parametrize(("path", "head", "label"), [
+    ("app/models.py", b'"""SQL generated by SQLAlchemy is logged."""\n', "application"),
+    ("app/models.py", b"# Code generated by protoc. DO NOT EDIT.\n", "generated"),
+    ("example_app/app.py", b"", "example"),
+    ("example_apps/blog/app.py", b"", "example"),
+    ("sample_app2/app.py", b"", "example"),
+    ("samples/app.py", b"", "example"),
+    ("exampleshop/app.py", b"", "application"),
+])
+def test_source_labels_come_from_what_paths_and_headers_mean(path, head, label):
+    assert classify_path(path, head) == label
+
+
+def test_files_written_for_a_removed_or_misspelled_api_are_never_examples():
+    modules = {"flask.app", "flask.helpers", "flask.json"}
+    old = "from flask.ext.admin import Admin\nfrom flask import url_for\n"
+    assert rank.outdated_reason(old, "flask", modules, ()) == (
+        "written for another flask: it uses flask.ext, which the analysed flask lacks"
+    )
+    assert rank.outdated_reason("import flask\nfrom flask.json import dumps\n", "flask", modules,
+                                ()) == ""
+    assert rank.outdated_reason("x = 1\n", "flask", modules, ["flask.Markup"]).endswith(
+        "it uses flask.Markup, which the analysed flask lacks"
+    )
+    score = rank.Score(1, 1, 1, 1, 1, 1, 1.0, 5, 5, "application", ("url_for(str)",), "h")
+    lost = select([Candidate("Old", 0, "a.py", score, outdated="written for another flask")])
+    assert [(d.chosen, d.reason) for d in lost] == [(False, "written for another flask")]
+
+
+def test_typicality_is_measured_against_the_commonest_shape(context):
+    file = file_of(context, "app.py", """\
+        from flask import url_for
+
+
+        def link():
+            return url_for("home")
+        """)
+    common = rank.score_file(file, "flask.helpers.url_for", {"url_for(str)": 10, "x": 10}, "flask")
+    rare = rank.score_file(file, "flask.helpers.url_for", {"url_for(str)": 2, "x": 10}, "flask")
+    assert (common.typicality, rare.typicality) == (1.0, 0.2)

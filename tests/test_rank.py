@@ -110,21 +110,42 @@ def test_a_200_line_function_loses_to_a_10_line_one(context):
     assert [d.candidate.path for d in decisions if d.chosen] == ["shop/short.py"]
 
 
-def test_a_page_shows_two_usage_shapes_before_repeating_one(context):
-    same_a = candidate(context, "A", "a/views.py", VIEW, position=0)
-    same_b = candidate(context, "B", "b/views.py", VIEW.replace("Cache-Control", "Vary"), 1)
-    other = candidate(
-        context, "C", "tests/test_c.py",
-        "from flask import make_response\n\n\ndef test_plain():\n    assert make_response()\n",
-        position=2,
+def scored(project: str, total: float, *shapes: str, position: int = 0) -> Candidate:
+    """A candidate with a given total and shapes, for selection alone."""
+    score = rank.Score(
+        conciseness=1, definition=1, self_contained=1, typicality=1, source_kind=1,
+        project_signals=1, total=total, excerpt_lines=10, definition_lines=5,
+        source_label="application", shapes=shapes, content_hash=f"{project}{total}",
     )
-    scores = {c.project: c for c in ranked([same_a, same_b, other])}
-    assert scores["C"].score.total < min(scores["A"].score.total, scores["B"].score.total)
-    decisions = select(list(scores.values()))
-    page = [(d.candidate.project, d.new_shape) for d in decisions if d.chosen]
-    assert page[1] == ("C", True)
-    assert [project for project, _ in page] in (["A", "C", "B"], ["B", "C", "A"])
-    assert page[2][1] is False
+    return Candidate(project, position, f"{project.lower()}.py", score)
+
+
+def test_a_new_shape_goes_first_only_within_the_novelty_margin():
+    page = select([
+        scored("A", 0.90, "make_response(str)"),
+        scored("B", 0.89, "make_response(str)", position=1),
+        scored("C", 0.86, "make_response(jsonify(...), int)", position=2),
+        scored("D", 0.80, "make_response(str)", position=3),
+        scored("E", 0.40, "make_response()", position=4),  # new, but far below: no promotion
+    ])
+    chosen = [(d.candidate.project, d.new_shape) for d in page if d.chosen]
+    assert chosen == [("A", True), ("C", True), ("B", False), ("D", False), ("E", True)]
+    reasons = {d.candidate.project: d.reason for d in page}
+    assert reasons["C"] == (
+        "shows a usage shape not shown yet, make_response(jsonify(...), int), at total 0.860, "
+        "within 0.05 of the best remaining (B, 0.890)"
+    )
+    assert reasons["B"].startswith("shapes already shown, such as make_response(str); ")
+    assert reasons["E"].startswith("shows a usage shape not shown yet: make_response(); ")
+
+
+def test_explain_names_the_shape_that_was_new_not_the_files_commonest():
+    page = select([
+        scored("A", 0.9, "url_for(str)"),
+        scored("B", 0.8, "url_for(str)", "url_for(str, _external=True)", position=1),
+    ])
+    reason = next(d.reason for d in page if d.candidate.project == "B")
+    assert reason.startswith("shows a usage shape not shown yet: url_for(str, _external=True); ")
 
 
 def test_max_examples_and_listed_order(context):
@@ -197,9 +218,7 @@ def test_a_file_that_only_imports_the_name_loses_to_a_real_use(context):
     assert scores["shop/__init__.py"].score.total > scores["tests/test_views.py"].score.total
     decisions = select(list(scores.values()))
     assert [d.candidate.path for d in decisions if d.chosen] == ["tests/test_views.py"]
-    assert decisions[-1].reason == (
-        "it only imports the name; Shop shows a use in tests/test_views.py"
-    )
+    assert decisions[-1].reason == rank._NO_USE
 
 
 def test_project_signals_reward_recent_commits_and_authors(context):
