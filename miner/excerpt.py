@@ -380,14 +380,14 @@ def focused_excerpt(
     marks = _marks(src, highlighted)
     imports = {k for k in marks if _is_import_line(src, src.kept[k] + 1)}
     uses = [k for k in marks if k not in imports] or marks
-    needs = functools.partial(_needed, src, library)
     windows = _merge(src, [*_windows(src, _prelude(src))])
-    first = _windows(src, _use_spans(src, src.kept[uses[0]] + 1))
-    windows = _merge(src, [*windows, *first, *_windows(src, needs(first, src.kept[uses[0]] + 1))])
-    for k in uses[1:]:
+    for number, k in enumerate(uses):
         unit = _windows(src, _use_spans(src, src.kept[k] + 1))
-        grown = _merge(src, [*windows, *unit, *_windows(src, needs(unit, src.kept[k] + 1))])
-        if sum(end - start for start, end in grown) <= TOTAL_LINES:
+        if all(_inside(windows, window) for window in unit):
+            continue  # already shown (uses of one function): nothing to add, nothing to read
+        needed = _windows(src, _needed(src, library, windows, unit, src.kept[k] + 1))
+        grown = _merge(src, [*windows, *unit, *needed])
+        if not number or sum(end - start for start, end in grown) <= TOTAL_LINES:
             windows = grown
     windows = _split_at_omissions(src, windows)
     lead = _any_text(src.lines[: src.kept[windows[0][0]]])
@@ -434,25 +434,40 @@ def _trimmed(src: _Source, windows: Iterable[Window]) -> list[Window]:
     return trimmed
 
 
-def _needed(src: _Source, library: str, windows: Sequence[Window], use: int) -> list[Span]:
-    """What the shown lines need to be understood: the imports of the `library` names they
-    read, and the module-level functions and classes passed to a call on the `use` line (the
-    factory of ``FlaskGroup(create_app=create_app)``) unless a local name hides them."""
-    shown = {src.kept[k] + 1 for start, end in windows for k in range(start, end)}
-    facts = _facts(src)
+def _needed(
+    src: _Source, library: str, windows: Sequence[Window], unit: Sequence[Window], use: int
+) -> list[Span]:
+    """What a use's `unit` needs to be understood besides the `windows` already shown: the
+    imports of the `library` names its lines read, and the module-level functions and classes
+    passed to a call on the `use` line (the factory of ``FlaskGroup(create_app=create_app)``)
+    unless a local name hides them."""
+    assert src.tree is not None
+    facts = _facts(src.tree)
+
+    def shown(line: int) -> bool:
+        k = src.stripped_index(line)
+        return k is not None and (_inside(windows, (k, k + 1)) or _inside(unit, (k, k + 1)))
+
     spans: list[Span] = []
-    for line in sorted(shown):
-        for name in facts.loads.get(line, ()):
-            for module, statement, lines in facts.imports.get(name, ()):
-                if library and module == library and not shown & set(lines):
-                    spans += _import_spans(src, statement, lines[0])
-    local = _locals(src, use)
-    for name in facts.passed.get(use, set()) - local:
-        definition = facts.definitions.get(name)
-        if definition is not None and not shown & set(range(*_span_range(definition))):
+    for start, end in unit:
+        for k in range(start, end):
+            for name in facts.loads.get(src.kept[k] + 1, ()):
+                for module, statement, lines in facts.imports.get(name, ()):
+                    if library and module == library and not any(map(shown, lines)):
+                        spans += _import_spans(src, statement, lines[0])
+    passed = facts.passed.get(use, set()) & facts.definitions.keys()
+    for name in passed - _locals(src, use) if passed else ():
+        definition = facts.definitions[name]
+        if not shown(_span(definition)[0]):
             spans.append(_header(src, definition))
             spans += _around_body(src, definition)
     return spans
+
+
+def _inside(windows: Sequence[Window], window: Window) -> bool:
+    """Whether `window` lies within one of the sorted, disjoint `windows`."""
+    at = bisect_right(windows, (window[0], float("inf"))) - 1
+    return at >= 0 and windows[at][0] <= window[0] and window[1] <= windows[at][1]
 
 
 def _locals(src: _Source, line: int) -> set[str]:
@@ -479,11 +494,6 @@ def _import_spans(src: _Source, statement: ast.stmt, line: int) -> list[Span]:
     return _narrow(src, statement, line)
 
 
-def _span_range(node: ast.AST) -> tuple[int, int]:
-    first, last = _span(node)
-    return first, last + 1
-
-
 def _around_body(src: _Source, node: ast.AST) -> list[Span]:
     """A definition whole when short, else its opening statements."""
     if src.size(_span(node)) <= DEFINITION_LINES:
@@ -501,12 +511,12 @@ class _Facts:
 
 
 @functools.lru_cache(maxsize=256)
-def _facts(src: _Source) -> _Facts:
-    assert src.tree is not None
+def _facts(tree: ast.Module) -> _Facts:
+    """The names a module imports, reads and passes, by line (cached per tree: per file)."""
     imports: dict[str, list[tuple[str, ast.stmt, tuple[int, ...]]]] = {}
     loads: dict[int, set[str]] = {}
     passed: dict[int, set[str]] = {}
-    for node in ast.walk(src.tree):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 bound = (alias.asname or alias.name).split(".")[0]
@@ -525,9 +535,7 @@ def _facts(src: _Source) -> _Facts:
             for value in [*node.args, *(k.value for k in node.keywords)]:
                 if isinstance(value, ast.Name):
                     passed.setdefault(value.lineno, set()).add(value.id)
-    definitions = {
-        node.name: node for node in src.tree.body if isinstance(node, _SCOPES)
-    }
+    definitions = {node.name: node for node in tree.body if isinstance(node, _SCOPES)}
     return _Facts(imports, loads, passed, definitions)
 
 
