@@ -427,15 +427,61 @@ def select(
 
 
 def shape_summary(shapes: Iterable[tuple[str, str]], limit: int = 5) -> list[tuple[str, int, int]]:
-    """The most common usage shapes of a name: (shape, uses, projects), from (project, shape)."""
+    """The most common usage shapes of a name: (shape, uses, projects), from (project, shape).
+
+    Ordered by the number of projects, then of uses: shapes many projects share describe the
+    name better than one project's habit. A bare mention (``g`` passed along) is no form.
+    """
+    return _commonest((project, shape) for project, shape in shapes if not shape.isidentifier())[
+        :limit
+    ]
+
+
+def keyword_summary(
+    shapes: Iterable[tuple[str, str]], limit: int = 5
+) -> list[tuple[str, int, int]]:
+    """The keyword arguments passed in a name's calls: (``_external=True`` or ``page=``, uses,
+    projects), ordered like `shape_summary`. Flags and None keep their value (it is the point
+    of passing them); other values are left out."""
+    found = []
+    for project, shape in shapes:
+        for argument in _call_arguments(shape):
+            key, equals, value = argument.partition("=")
+            if equals and key.isidentifier():
+                found.append((project, argument if value in ("True", "False", "None") else f"{key}="))
+    return _commonest(found)[:limit]
+
+
+def _call_arguments(shape: str) -> list[str]:
+    """The top-level arguments of the first call in a shape: `url_for(str, x=f(...))` ->
+    ["str", "x=f(...)"]."""
+    start = shape.find("(")
+    if start < 0:
+        return []
+    parts, depth, current = [], 0, ""
+    for char in shape[start + 1 :]:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [*parts, current.strip()] if current.strip() else parts
+
+
+def _commonest(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, int, int]]:
     uses: Counter[str] = Counter()
     projects: dict[str, set[str]] = {}
-    for project, shape in shapes:
-        uses[shape] += 1
-        projects.setdefault(shape, set()).add(project)
-    # Shapes many projects share describe the name better than one project's habit.
+    for project, item in pairs:
+        uses[item] += 1
+        projects.setdefault(item, set()).add(project)
     ordered = sorted(uses, key=lambda s: (-len(projects[s]), -uses[s], s))
-    return [(shape, uses[shape], len(projects[shape])) for shape in ordered[:limit]]
+    return [(item, uses[item], len(projects[item])) for item in ordered]
 
 
 def _collapse_copies(candidates: Sequence[Candidate], decisions: list[Decision]) -> list[Candidate]:
@@ -546,7 +592,7 @@ def explain(
         f"order: {order}, at most {max_examples} examples",
         f"weights: {weights}",
         "",
-        "How it is called:",
+        "How it is called (the forms most projects write first, then by uses):",
         *(f"  {shape}: {_count(uses, 'use')} in {_count(count, 'project')}"
           for shape, uses, count in summary),
         "",

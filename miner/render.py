@@ -180,6 +180,8 @@ class Page:
     siblings: tuple[Sibling, ...]
     examples: tuple[Example, ...]
     how_called: tuple[ShapeCount, ...] = ()  #: the commonest usage shapes across the corpus
+    #: the keyword arguments passed most (`_external=True`, `page=`), counted the same way
+    keywords: tuple[ShapeCount, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -690,6 +692,7 @@ def _build_page(
         _example(number, file, rank.file_excerpt(file, target.qualname, style))
         for number, file in enumerate(choice.files, start=1)
     ]
+    shapes = shape_rows(db, target.qualname)
     intro = intros / f"{_slug_base(target)}.markdown"
     return Page(
         library=library,
@@ -705,9 +708,8 @@ def _build_page(
             if t.qualname != target.qualname
         ),
         examples=tuple(examples),
-        how_called=tuple(
-            ShapeCount(*row) for row in rank.shape_summary(shape_rows(db, target.qualname))
-        ),
+        how_called=tuple(ShapeCount(*row) for row in rank.shape_summary(shapes)),
+        keywords=tuple(ShapeCount(*row) for row in rank.keyword_summary(shapes)),
     )
 
 

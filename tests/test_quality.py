@@ -249,3 +249,16 @@ def test_typicality_is_measured_against_the_commonest_shape(context):
     common = rank.score_file(file, "flask.helpers.url_for", {"url_for(str)": 10, "x": 10}, "flask")
     rare = rank.score_file(file, "flask.helpers.url_for", {"url_for(str)": 2, "x": 10}, "flask")
     assert (common.typicality, rare.typicality) == (1.0, 0.2)
+
+
+def test_how_it_is_called_names_the_keyword_arguments_and_drops_bare_mentions():
+    rows = [
+        ("A", "url_for(str)"), ("B", "url_for(str)"), ("A", "url_for(str, _external=True)"),
+        ("C", "url_for(str, _external=True, page=int)"), ("C", "url_for"),
+        ("D", "g"), ("D", "getattr(g, str, None)"),
+    ]
+    assert rank.shape_summary(rows) == [
+        ("url_for(str)", 2, 2), ("getattr(g, str, None)", 1, 1),
+        ("url_for(str, _external=True)", 1, 1), ("url_for(str, _external=True, page=int)", 1, 1),
+    ]
+    assert rank.keyword_summary(rows) == [("_external=True", 2, 2), ("page=", 1, 1)]

@@ -404,7 +404,8 @@ def test_no_siblings_no_sentence(tmp_path: Path) -> None:
     assert "<a href" not in page
     assert re.search(
         r"the examples below may use either\.\n\nHow the projects in this corpus call "
-        r"`make_response`, most common first:\n\n(\* `.+`: \d+ uses? in \d projects?\n)+\n"
+        r"`make_response`: the forms that the most projects write come first, then the most "
+        r"used\.\n\n(\* `.+`: \d+ uses? in \d projects?\n)+\nIn these forms .+\n\n"
         r"## Example 1 from ",
         page,
     )
