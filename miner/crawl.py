@@ -14,18 +14,20 @@ this process alone writes SQLite.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import functools
 import hashlib
 import logging
+import multiprocessing
 import os
 import re
 import signal
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
@@ -163,33 +165,84 @@ def _crawl_here(
     finish: Callable[[ProjectResult], None],
     pypi_index: str | None,
 ) -> Executor:
-    """Crawl the projects one after another, scanning on `executor`; returns the executor alive."""
-    for project in projects:
+    """Crawl the projects, scanning on `executor`; returns the executor alive.
+
+    With more than one job, as many projects as jobs are in flight at once (threads: their
+    git work waits on subprocesses, their scans run on the shared worker pool), so that git
+    work overlaps scanning; results are stored here, in project list order, as they come.
+    With one job, projects go one after another.
+    """
+    pool = [executor]  # replaced when a worker dies
+    in_flight = max(jobs or os.cpu_count() or 1, 1)
+    threads: Executor = ThreadPoolExecutor(in_flight) if in_flight > 1 else _InlineExecutor()
+
+    def mapper(function: Callable[..., Any], *iterables: Any) -> Iterator[Any]:
+        return _map_on(pool[0], function, *iterables)
+
+    def start(project: Project) -> Future[ProjectWork]:
         listener.project_started(project)
-        commit, scan_key = store.crawl_state(db, project.name)
+        if in_flight > 1:  # threads read no SQLite: what they may need is read here
+            known, cache, stored = _prefetched(db, context, project)
+        else:
+            known = KnownState(*store.crawl_state(db, project.name))
+            cache, stored = _DatabaseCache(db), functools.partial(store.stored_texts, db)
+        return threads.submit(
+            crawl_project_work,
+            project,
+            context,
+            cache_dir,
+            timeout=timeout,
+            known=known,
+            cache=cache,
+            texts_stored=stored,
+            mapper=mapper,
+            progress=functools.partial(listener.files_scanned, project),
+            pypi_index=pypi_index,
+        )
+
+    def _outcome(project: Project, used: Executor, future: Future[ProjectWork]) -> ProjectWork:
+        """The project's work; a dead worker fails the first project that meets it, and the
+        others in flight at the time run again on the new pool."""
         try:
-            work = crawl_project_work(
-                project,
-                context,
-                cache_dir,
-                timeout=timeout,
-                known=KnownState(commit, scan_key),
-                cache=_DatabaseCache(db),
-                texts_stored=functools.partial(store.stored_texts, db),
-                mapper=functools.partial(_map_on, executor),
-                progress=functools.partial(listener.files_scanned, project),
-                pypi_index=pypi_index,
-            )
-        except BrokenProcessPool:  # a worker was killed (out of memory): this project
-            executor.shutdown(wait=False, cancel_futures=True)  # fails, the rest goes on
-            executor = _executor(jobs, context)
-            work = ProjectWork(
+            return future.result()
+        except BrokenProcessPool:  # a worker was killed (out of memory)
+            if pool[0] is not used:
+                return _outcome(project, pool[0], start(project))
+            used.shutdown(wait=False, cancel_futures=True)
+            pool[0] = _executor(jobs, context)
+            return ProjectWork(
                 project, _now(), _now(),
                 error=f"{project.name}: a scan worker process died (out of memory?); "
                 "crawl it again, or with --jobs 1 to find the file",
             )
-        finish(store_work(db, context, work))
-    return executor
+
+    pending: collections.deque[tuple[Project, Executor, Future[ProjectWork]]]
+    pending = collections.deque()
+    try:
+        for number, project in enumerate(projects):
+            pending.append((project, pool[0], start(project)))
+            while pending and (len(pending) >= in_flight or number == len(projects) - 1):
+                project, used, future = pending.popleft()
+                finish(store_work(db, context, _outcome(project, used, future)))
+    finally:
+        threads.shutdown(wait=True, cancel_futures=True)
+    return pool[0]
+
+
+def _prefetched(
+    db: Database, context: ScanContext, project: Project
+) -> tuple[KnownState, MemoryCache, Callable[[set[str]], set[str]]]:
+    """What a project's work may ask the database, read beforehand (for a thread or a cluster):
+    its last crawl's state, the cached scans of the blobs it had, which of them have text."""
+    commit, scan_key = store.crawl_state(db, project.name)
+    blobs, with_text = store.project_blobs(db, project.name)
+    cached = store.cached_scans(db, context.key, blobs)
+    cache = MemoryCache((context.key, sha, links, s) for (sha, links), s in cached.items())
+    return (
+        KnownState(commit, scan_key),
+        cache,
+        functools.partial(_stored_among, frozenset(with_text)),
+    )
 
 
 class CrawlListener:
@@ -276,6 +329,7 @@ class ProjectWork:
     error: str = ""  #: a failed fetch or read; the project's stored rows stay
     metadata: ProjectMetadata | None = None  #: description, license, versions it declares
     history: History | None = None  #: recent commits and authors, for ranking
+    facts: tuple[dict[str, object], ...] = ()  #: excerpt_facts rows of the files scanned
 
 
 def crawl_project_work(
@@ -329,6 +383,7 @@ def crawl_project_work(
         with_uses = {scan.blob_sha: scan.path for scan in scans if scan.uses}
         needed = with_uses.keys() - set(texts_stored(set(with_uses)))
         texts = {sha: decode_source(data) for sha, data in reader.blobs(needed).items()}
+        facts = _excerpt_facts(scans, counter.paths, reader, context.library, mapper)
     except MinerError as error:
         return ProjectWork(project, started, _now(), error=str(error))
     except BrokenProcessPool:  # the caller replaces the pool
@@ -347,7 +402,31 @@ def crawl_project_work(
         parsed=len(counter.paths),
         metadata=about,
         history=recent,
+        facts=facts,
     )
+
+
+def _excerpt_facts(
+    scans: Iterable[FileScan],
+    parsed: Collection[str],
+    reader: _BlobReader,
+    library: str,
+    mapper: Callable[..., Iterable[dict[str, object] | None]],
+) -> tuple[dict[str, object], ...]:
+    """The excerpt facts of every name in the files scanned this time, on the workers.
+
+    (Files from the scan cache had theirs computed when they were scanned.)
+    """
+    jobs: dict[tuple[str, str, tuple[int, ...]], rerank.FactsJob] = {}
+    for scan in scans:
+        if scan.path not in parsed or not scan.uses:
+            continue
+        text = decode_source(reader.blobs([scan.blob_sha])[scan.blob_sha])
+        for qualname, lines in rerank.lines_by_name(scan.uses).items():
+            key = (scan.blob_sha, qualname, lines)
+            if key not in jobs:
+                jobs[key] = rerank.FactsJob(scan.blob_sha, qualname, lines, text, library)
+    return tuple(row for row in mapper(rerank.compute_facts, list(jobs.values())) if row)
 
 
 def store_work(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResult:
@@ -440,6 +519,7 @@ def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResu
     scans = work.scans
     with db.atomic():
         store.save_scans_to_cache(db, context.key, work.cache_entries)
+        store.save_facts(db, work.facts)
         store.save_crawl(
             db,
             work.checkout,
@@ -500,10 +580,7 @@ def _crawl_on_dask(
     with client:
         futures = {}
         for project in projects:
-            commit, scan_key = store.crawl_state(db, project.name)
-            blobs, with_text = store.project_blobs(db, project.name)
-            cached = store.cached_scans(db, context.key, blobs)
-            cache = MemoryCache((context.key, sha, links, s) for (sha, links), s in cached.items())
+            known, cache, stored = _prefetched(db, context, project)
             future = client.submit(
                 crawl_project_work,
                 project,
@@ -511,9 +588,9 @@ def _crawl_on_dask(
                 cache_dir,
                 timeout=timeout,
                 pypi_index=pypi_index,
-                known=KnownState(commit, scan_key),
+                known=known,
                 cache=cache,
-                texts_stored=functools.partial(_stored_among, frozenset(with_text)),
+                texts_stored=stored,
                 pure=False,
             )
             futures[future] = project
@@ -664,7 +741,13 @@ def _executor(jobs: int, context: ScanContext) -> Executor:
     if jobs == 1:
         use_context(context)
         return _InlineExecutor()
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(context,))
+    # Not fork: projects in flight hold git cache locks (flock) and other locks in threads,
+    # which a forked worker would inherit and never release. A fork server starts clean.
+    start = multiprocessing.get_context("forkserver")
+    start.set_forkserver_preload(["miner.crawl"])
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=start, initializer=_start_worker, initargs=(context,)
+    )
 
 
 def _start_worker(context: ScanContext) -> None:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from miner import excerpt, rank, store
+from miner.model import Use
 from miner.store import Database
 
 
@@ -47,10 +48,22 @@ class FactsJob:
     library: str
 
 
-def compute_facts(job: FactsJob) -> dict[str, object]:
-    """The `excerpt_facts` row of one job (runs in a worker process)."""
-    facts = rank.text_facts(job.text, job.lines, job.qualname, job.library)
+def compute_facts(job: FactsJob) -> dict[str, object] | None:
+    """The `excerpt_facts` row of one job (runs in a worker process); None when no excerpt
+    can show those lines (the candidate is then left out, as it could not be shown)."""
+    try:
+        facts = rank.text_facts(job.text, job.lines, job.qualname, job.library)
+    except ValueError:
+        return None
     return facts_row(job.blob_sha, job.qualname, job.lines, facts)
+
+
+def lines_by_name(uses: Iterable[Use]) -> dict[str, tuple[int, ...]]:
+    """name -> the sorted lines of its uses: what each candidate of a file highlights."""
+    lines: dict[str, set[int]] = {}
+    for use in uses:
+        lines.setdefault(use.qualname, set()).add(use.line)
+    return {qualname: tuple(sorted(found)) for qualname, found in lines.items()}
 
 
 def facts_row(
@@ -67,7 +80,7 @@ def facts_row(
     }
 
 
-Mapper = Callable[..., Iterable[dict[str, object]]]
+Mapper = Callable[..., Iterable[dict[str, object] | None]]
 
 
 def rank_pages(
@@ -81,6 +94,7 @@ def rank_pages(
     pages = store.stale_pages(db, changed_projects, key)
     if not pages:
         return 0
+    store.forget_other_facts(db, key)
     inputs = store.scoring_inputs(db, pages)
     wanted = {
         (file.blob_sha, qualname, lines_key(_lines(file, qualname))): (qualname, file)
@@ -94,13 +108,16 @@ def rank_pages(
             FactsJob(file.blob_sha, qualname, _lines(file, qualname), texts[file.blob_sha], library)
             for qualname, file in missing
         ]
-        rows = list(mapper(compute_facts, jobs))
+        rows = [row for row in mapper(compute_facts, jobs) if row]
         store.save_facts(db, rows)
         known.update(((r["blob_sha"], r["qualname"], r["lines"]), r) for r in rows)
     counts = store.all_shape_counts(db, pages)
     rows, labels = [], {}
     for qualname, file in inputs:
-        facts = _facts(known[(file.blob_sha, qualname, lines_key(_lines(file, qualname)))])
+        row = known.get((file.blob_sha, qualname, lines_key(_lines(file, qualname))))
+        if row is None:  # no excerpt can show its lines: it cannot be an example
+            continue
+        facts = _facts(row)
         score = rank.score_file(file, qualname, counts.get(qualname, {}), library, facts=facts)
         row = {"qualname": qualname, "project": file.project.name, "path": file.path}
         row.update(asdict(score), shapes=json.dumps(score.shapes), rank_key=key)
@@ -112,7 +129,7 @@ def rank_pages(
 
 
 def _lines(file: store.FileCandidate, qualname: str) -> tuple[int, ...]:
-    return tuple(sorted({use.line for use in file.uses if use.qualname == qualname}))
+    return lines_by_name(use for use in file.uses if use.qualname == qualname)[qualname]
 
 
 def _facts(row: dict[str, object]) -> rank.TextFacts:

@@ -1232,16 +1232,17 @@ def load_facts(
 
 
 def save_facts(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Remember excerpt facts (rows of `excerpt_facts`); facts of other ranking code go."""
-    rows = list(rows)
+    """Remember excerpt facts (rows of `excerpt_facts`)."""
     with db.atomic():
-        keys = {row["rank_key"] for row in rows}
-        if keys:
-            marks = ", ".join("?" * len(keys))
-            db.execute(f"DELETE FROM excerpt_facts WHERE rank_key NOT IN ({marks})", sorted(keys))
         db["excerpt_facts"].insert_all(
             rows, pk=("blob_sha", "qualname", "lines", "rank_key"), replace=True
         )
+
+
+def forget_other_facts(db: Database, rank_key: str) -> None:
+    """Drop the excerpt facts other ranking code made: they are never read again."""
+    with db.atomic():
+        db.execute("DELETE FROM excerpt_facts WHERE rank_key != ?", [rank_key])
 
 
 def load_texts(db: Database, blob_shas: Iterable[str]) -> dict[str, str]:
