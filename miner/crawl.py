@@ -20,7 +20,6 @@ import errno
 import functools
 import hashlib
 import logging
-import multiprocessing
 import os
 import re
 import signal
@@ -741,13 +740,11 @@ def _executor(jobs: int, context: ScanContext) -> Executor:
     if jobs == 1:
         use_context(context)
         return _InlineExecutor()
-    # Not fork: projects in flight hold git cache locks (flock) and other locks in threads,
-    # which a forked worker would inherit and never release. A fork server starts clean.
-    start = multiprocessing.get_context("forkserver")
-    start.set_forkserver_preload(["miner.crawl"])
-    return ProcessPoolExecutor(
-        max_workers=jobs, mp_context=start, initializer=_start_worker, initargs=(context,)
-    )
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(context,))
+    # Forked workers start now, all at once (Python 3.11+), before any project thread holds a
+    # git cache lock (flock) or another lock that a forked child would inherit and keep.
+    pool.submit(os.getpid).result()
+    return pool
 
 
 def _start_worker(context: ScanContext) -> None:
