@@ -1426,7 +1426,7 @@ def describe(files: Files, library: str = "flask") -> ProjectMetadata:
     license_info = detect_license(files)
     links = detect_links(files)
     return ProjectMetadata(
-        description=detect_description(files),
+        description=reader_blurb(detect_description(files)),
         license=license_info.spdx,
         license_path=license_info.path,
         license_source=license_info.source,
@@ -1456,3 +1456,32 @@ def release_metadata(text: str) -> tuple[str | None, str | None]:
     named = _name_candidates(license_field.splitlines()[0]) if license_field else None
     sets = sets or ([named] if named else [])
     return summary, _resolve(sets) if sets else None
+
+
+#: Words that make a description the README's own voice, not a blurb for a reader.
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|we|we're|we've|our|ours|us)\b", re.I)
+_PROFANITY = re.compile(
+    r"\b(?:fuck\w*|shit\w*|damn\w*|crap\w*|bitch\w*|asshole\w*|bastard\w*|wtf|piss\w*)\b", re.I
+)
+_PLACEHOLDER = re.compile(
+    r"^(?:todo|tbd|n/?a|none|description|short description|add (?:a )?(?:short )?description.*|"
+    r"lorem ipsum.*|a project whose code uses .*|my (?:first |new )?(?:flask )?(?:app|project).*)$",
+    re.I,
+)
+
+
+def reader_blurb(text: str | None) -> str | None:
+    """`text` when it reads as a blurb for a stranger, else None: never the README's first
+    person, never profanity, never a placeholder, never a sentence cut short."""
+    if not text:
+        return None
+    text = " ".join(text.split())
+    if (
+        _FIRST_PERSON.search(text)
+        or _PROFANITY.search(text)
+        or _PLACEHOLDER.match(text.rstrip(".!"))
+        or len(text.split()) < 3
+        or text.endswith(("...", "\u2026", ",", ":", ";", "-"))
+    ):
+        return None
+    return text

@@ -977,7 +977,9 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
                     name=project_name,
                     url=first["url"],
                     docs=first["docs"] or first["detected_docs"],
-                    pypi=first["pypi"] or first["detected_pypi"],
+                    # A PyPI link only from the project list: a name read from the project's
+                    # own files may be another package's (CTFd's `ctfd` is a placeholder).
+                    pypi=first["pypi"],
                     blurb=first["blurb"] or first["description"],
                     license=first["license"] or first["detected_license"],
                     web=first["web"],
