@@ -3,9 +3,10 @@
 Pages are keyed by the defining module (`django.db.models.fields.CharField`), but people
 write, and the reference site names pages by, a shorter module that re-exports it
 (`django.db.models CharField`, `flask request`, `sqlalchemy.types Integer` for
-`sqlalchemy.sql.sqltypes.Integer`). Each alias in a module shallower than the defining one gets
-that slug too, in a redirect map beside the pages (an incidental import such as
-`django.shortcuts.HttpResponse` gives a harmless extra line).
+`sqlalchemy.sql.sqltypes.Integer`, `sqlalchemy.orm.exc NoResultFound` for
+`sqlalchemy.exc.NoResultFound`). Every import path of a name gets its slug in a redirect map
+beside the pages (an incidental import such as `django.shortcuts.HttpResponse` gives a harmless
+extra line: it is the same object).
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ def slug_base(module: str, name: str) -> str:
 
 
 def alias_slugs(target: Target) -> list[str]:
-    """Slugs of the target under each module shallower than its defining one that re-exports it."""
-    depth = target.module.count(".")
+    """Slugs of the target under each other path it can be imported by, shallowest first."""
+    paths = sorted(target.aliases, key=lambda alias: (alias.count("."), alias))
     return [
         slug_base(module, target.name)
-        for module, _, name in (alias.rpartition(".") for alias in target.aliases)
-        if name == target.name and module.count(".") < depth
+        for module, _, name in (alias.rpartition(".") for alias in paths)
+        if name == target.name
     ]
 
 
@@ -71,7 +72,7 @@ def redirect_map(
     keeps a slug two targets share.
     """
     slugs = slugs or {}
-    targets = list(targets)
+    targets = sorted(targets, key=lambda t: t.qualname in slugs)  # a slug's own name first
     pages = {t.qualname: slugs.get(t.qualname) or slug_base(t.module, t.name) for t in targets}
     taken = set(pages.values())
     redirects: dict[str, str] = {}

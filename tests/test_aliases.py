@@ -14,7 +14,7 @@ def target(qualname: str, *aliases: str) -> Target:
 CHARFIELD = target(
     "django.db.models.fields.CharField",
     "django.db.models.CharField",  # a package above the defining module: an alias slug
-    "django.contrib.postgres.search.CharField",  # a deeper module: none
+    "django.contrib.postgres.search.CharField",  # an incidental import: the same object
 )
 REQUEST = target("flask.globals.request", "flask.request")
 INTEGER = target(
@@ -22,8 +22,11 @@ INTEGER = target(
 )
 
 
-def test_alias_slugs_come_from_modules_shallower_than_the_defining_one() -> None:
-    assert alias_slugs(CHARFIELD) == ["django-db-models-charfield"]
+def test_alias_slugs_come_from_every_import_path_shallowest_first() -> None:
+    assert alias_slugs(CHARFIELD) == [
+        "django-db-models-charfield",
+        "django-contrib-postgres-search-charfield",
+    ]
     assert alias_slugs(REQUEST) == ["flask-request"]
     assert alias_slugs(INTEGER) == ["sqlalchemy-integer", "sqlalchemy-types-integer"]
 
@@ -39,6 +42,7 @@ def test_a_page_slug_is_never_redirected_and_the_first_target_keeps_a_shared_slu
 def test_the_redirect_map_is_one_line_per_alias() -> None:
     text = redirects_text(redirect_map([CHARFIELD, REQUEST]))
     assert text == (
+        "/django-contrib-postgres-search-charfield-examples.html /django-db-models-fields-charfield-examples.html\n"
         "/django-db-models-charfield-examples.html /django-db-models-fields-charfield-examples.html\n"
         "/flask-request-examples.html /flask-globals-request-examples.html\n"
     )
@@ -112,4 +116,10 @@ def test_names_whose_slugs_collide_are_told_apart_by_use() -> None:
     assert page_slugs([upper, integer, other], counts) == {
         upper.qualname: "sqlalchemy-sql-sqltypes-integer-2"
     }
-    assert redirect_map([integer, upper], page_slugs([integer, upper], counts)) == {}
+    # both are sqlalchemy.types.X: the slug redirects to the page of the name that keeps it
+    integer = target("sqlalchemy.sql.sqltypes.Integer", "sqlalchemy.types.Integer")
+    upper = target("sqlalchemy.sql.sqltypes.INTEGER", "sqlalchemy.types.INTEGER")
+    slugs = page_slugs([upper, integer], counts)
+    assert redirect_map([upper, integer], slugs) == {
+        "sqlalchemy-types-integer": "sqlalchemy-sql-sqltypes-integer"
+    }
