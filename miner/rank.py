@@ -7,8 +7,8 @@ scored in visible parts, each in [0, 1], so that `miner explain` can show them:
 - definition: a short enclosing function (a 200-line function loses to a 10-line one);
 - self_contained: the excerpt's names come from the library, the standard library or the
   excerpt itself rather than from project helpers the reader cannot see;
-- typicality: the file uses the name in a shape common across the corpus (the count of its
-  most common shape against the count of the name's most common shape);
+- typicality: the file uses the name in a shape common across the corpus (how many projects
+  write its most common shape, against how many write the name's most common shape);
 - source_kind: application or library code first, then examples and docs, then tests;
   vendored, generated and migration files last;
 - project_signals: the project is alive: a recent analysed commit, and commits and distinct
@@ -214,7 +214,7 @@ def score_file(
     now: datetime | None = None,
     facts: TextFacts | None = None,
 ) -> Score:
-    """Score one file's uses of one name against the corpus-wide counts of its usage shapes.
+    """Score one file's uses of one name against how many projects write each usage shape.
 
     `facts` are the text-only parts when already known (then `file.text` is not read).
     """

@@ -262,3 +262,17 @@ def test_how_it_is_called_names_the_keyword_arguments_and_drops_bare_mentions():
         ("url_for(str, _external=True)", 1, 1), ("url_for(str, _external=True, page=int)", 1, 1),
     ]
     assert rank.keyword_summary(rows) == [("_external=True", 2, 2), ("page=", 1, 1)]
+
+
+def test_typicality_counts_projects_so_one_large_project_cannot_outweigh_many(tmp_path):
+    from miner.store import open_db, save_project_list, shape_counts
+
+    db = open_db(tmp_path / "m.db")
+    rows = [("Huge", "request.path")] * 50 + [(p, "request.form") for p in "ABC"]
+    save_project_list(db, [Project(p, f"https://example.org/{p}") for p in ("Huge", "A", "B", "C")])
+    db["uses"].insert_all(
+        {"project": project, "path": "v.py", "qualname": "flask.globals.request",
+         "kind": "attribute", "resolution": "direct", "line": n, "shape": shape}
+        for n, (project, shape) in enumerate(rows)
+    )
+    assert shape_counts(db, "flask.globals.request") == {"request.form": 3, "request.path": 1}
