@@ -6,9 +6,9 @@ repository wrote (a file name, a description, a license, a version range) must r
 written there and never become a tag, an attribute, a link, a code span or a block. These
 helpers are the one place that knows how; the templates use them as filters.
 
-Characters are written as numeric character references rather than backslash escapes: a
-reference means the same in every Markdown dialect and with any extension set, while the
-backslash-escapable characters depend on the extensions loaded (``|`` only with tables).
+Python-Markdown's own escapable characters (``\\ ` * _ { } [ ] # + - !``) get a backslash, which
+reads well in the page's source; the others are written as numeric character references, which
+mean the same in every dialect and with any extension set (``\\|`` works only with tables).
 """
 
 from __future__ import annotations
@@ -71,7 +71,14 @@ def _reference(match: re.Match[str]) -> str:
 
 
 def _reference_of(char: str) -> str:
+    if char in _BACKSLASHED:
+        return f"\\{char}"
     return {"&": "&amp;", "<": "&lt;", ">": "&gt;"}.get(char, f"&#{ord(char)};")
+
+
+#: escaped with a backslash, which reads better in the page's source: Python-Markdown's own
+#: escapable characters, whatever extensions are loaded (and CommonMark's too)
+_BACKSLASHED = frozenset("\\`*_{}[]#+-!")
 
 
 def markdown_code(text: str) -> str:

@@ -536,11 +536,11 @@ def test_hostile_source_and_blurb_stay_inert_in_markdown_and_html(
     for line in HOSTILE_SOURCE.splitlines()[9:]:  # from the docstring on: verbatim
         assert f"\n{line}\n" in code, line
     shown = (
-        "&lt;img src=x onerror=\"alert(1)\"&gt; &lt;b&gt;bold&lt;/b&gt; &#123;&#123; 7&#42;7 "
-        "&#125;&#125; &#123;% if true %&#125;x&#123;% endif %&#125;"
+        "&lt;img src=x onerror=\"alert(1)\"&gt; &lt;b&gt;bold&lt;/b&gt; \\{\\{ 7\\*7 \\}\\} "
+        "\\{% if true %\\}x\\{% endif %\\}"
     )
     assert f"\n{shown}\n" in markdown  # no template ran, no tag is left
-    assert "## Example 1 from Evil &lt;i&gt;Co&lt;/i&gt; &#123;&#123; 6&#42;6 &#125;&#125;\n" in markdown
+    assert "## Example 1 from Evil &lt;i&gt;Co&lt;/i&gt; \\{\\{ 6\\*6 \\}\\}\n" in markdown
 
     page = (site / "flask" / "flask-helpers-make-response-examples.html").read_text("utf-8")
     for raw in ("</pre><script>", "<img", "<b>bold", "<i>Co"):
@@ -989,13 +989,13 @@ def test_a_pypi_download_has_an_overall_deadline(tmp_path: Path, dripping_index:
     projects = project_list(tmp_path, {"name": "Shop", "url": gone, "pypi": "shop"})
     started = time.monotonic()
 
-    result = crawl(tmp_path, projects, "--pypi-index", dripping_index, timeout="1")
+    result = crawl(tmp_path, projects, "--pypi-index", dripping_index, timeout="3")
 
-    assert time.monotonic() - started < 15  # 1 s of dripping, then the crawl goes on
+    assert time.monotonic() - started < 20  # 3 s of dripping, then the crawl goes on
     assert result.exit_code == 1
     (line,) = failure_lines(result)
     assert line.endswith(
-        "the PyPI fallback failed too: shop-1.0.tar.gz not downloaded within 1 s (raise --timeout "
+        "the PyPI fallback failed too: shop-1.0.tar.gz not downloaded within 3 s (raise --timeout "
         "or try again later) (check --pypi-index)"
     )
 
