@@ -455,6 +455,7 @@ def _needed(
                 for module, statement, lines in facts.imports.get(name, ()):
                     if library and module == library and not any(map(shown, lines)):
                         spans += _import_spans(src, statement, lines[0])
+    spans += _first_reader(src, facts, use)
     passed = facts.passed.get(use, set()) & facts.definitions.keys()
     for name in passed - _locals(src, use) if passed else ():
         definition = facts.definitions[name]
@@ -462,6 +463,26 @@ def _needed(
             spans.append(_header(src, definition))
             spans += _around_body(src, definition)
     return spans
+
+
+def _first_reader(src: _Source, facts: _Facts, use: int) -> list[Span]:
+    """For ``bp = Blueprint(...)`` at module level: the first later top-level statement that
+    reads ``bp`` (``@bp.route(...)`` and its view), when short, so the object is seen in use."""
+    path = _path(src, use)
+    statement = path[0][0] if len(path) == 1 else None
+    if not (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
+        return []
+    end = _span(statement)[1]
+    later = (line for line in facts.readers.get(statement.targets[0].id, ()) if line > end)
+    line = next(later, None)
+    if line is None:
+        return []
+    reader = _path(src, line)[0][0]
+    return [_span(reader)] if src.size(_span(reader)) <= DEFINITION_LINES else []
 
 
 def _inside(windows: Sequence[Window], window: Window) -> bool:
@@ -508,6 +529,7 @@ class _Facts:
     loads: dict[int, set[str]]  #: line -> names read on it
     passed: dict[int, set[str]]  #: line -> names passed as arguments of a call starting there
     definitions: dict[str, ast.stmt]  #: module-level def/class by name
+    readers: dict[str, list[int]]  #: name -> the lines that read it, ascending
 
 
 @functools.lru_cache(maxsize=256)
@@ -536,7 +558,11 @@ def _facts(tree: ast.Module) -> _Facts:
                 if isinstance(value, ast.Name):
                     passed.setdefault(value.lineno, set()).add(value.id)
     definitions = {node.name: node for node in tree.body if isinstance(node, _SCOPES)}
-    return _Facts(imports, loads, passed, definitions)
+    readers: dict[str, list[int]] = {}
+    for line in sorted(loads):
+        for name in loads[line]:
+            readers.setdefault(name, []).append(line)
+    return _Facts(imports, loads, passed, definitions, readers)
 
 
 def _narrow(src: _Source, node: ast.AST, line: int) -> list[Span]:

@@ -276,3 +276,23 @@ def test_typicality_counts_projects_so_one_large_project_cannot_outweigh_many(tm
         for n, (project, shape) in enumerate(rows)
     )
     assert shape_counts(db, "flask.globals.request") == {"request.form": 3, "request.path": 1}
+
+
+def test_a_module_level_object_is_shown_with_its_first_use(context):
+    text = textwrap.dedent("""\
+        from flask import Blueprint
+
+        bp = Blueprint("shop", __name__, url_prefix="/shop")
+        LIMIT = 1
+        OTHER = 2
+        MORE = 3
+        EVEN_MORE = 4
+
+
+        @bp.route("/")
+        def index():
+            return "shop"
+        """)
+    excerpt = excerpt_of(context, text, "flask.blueprints.Blueprint")
+    assert excerpt.text.endswith('@bp.route("/")\ndef index():\n    return "shop"\n')
+    assert "LIMIT" not in excerpt.text
