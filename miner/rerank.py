@@ -91,10 +91,21 @@ def rank_pages(
     Facts missing from the database are computed through `mapper` (a worker pool's map).
     """
     key = rank_key()
-    pages = store.stale_pages(db, changed_projects, key)
-    if not pages:
-        return 0
-    store.forget_other_facts(db, key)
+    pages = sorted(store.stale_pages(db, changed_projects, key))
+    if pages:
+        store.forget_other_facts(db, key)
+    return sum(
+        _rank_batch(db, library, pages[start : start + PAGES_AT_ONCE], key, mapper)
+        for start in range(0, len(pages), PAGES_AT_ONCE)
+    )
+
+
+#: Pages scored together: memory holds the uses of this many pages, not of the corpus.
+PAGES_AT_ONCE = 40
+
+
+def _rank_batch(db: Database, library: str, pages: list[str], key: str, mapper: Mapper) -> int:
+    """Score the candidates of these pages and store them."""
     inputs = store.scoring_inputs(db, pages)
     wanted = {
         (file.blob_sha, qualname, lines_key(_lines(file, qualname))): (qualname, file)

@@ -94,3 +94,17 @@ def test_identical_files_share_their_facts(make_repo, tmp_path, flask_library, m
     crawl(db, [Project("demo", repo.url)], flask_library, tmp_path / "cache", jobs=1)
     assert sorted(computed) == ["flask.helpers.abort", "flask.helpers.make_response"]
     assert db["candidates"].count == 10
+
+
+def test_pages_scored_in_small_batches_score_alike(make_repo, tmp_path, flask_library, monkeypatch):
+    """Memory holds a batch of pages at a time; the scores do not depend on the batch size."""
+    from miner import rerank
+
+    repo = make_repo({"shop/views.py": VIEWS, "shop/more.py": OTHER})
+    projects = [Project("demo", repo.url)]
+    whole = store.open_db(tmp_path / "whole.db")
+    crawl(whole, projects, flask_library, tmp_path / "cache", jobs=1)
+    monkeypatch.setattr(rerank, "PAGES_AT_ONCE", 1)
+    batched = store.open_db(tmp_path / "batched.db")
+    crawl(batched, projects, flask_library, tmp_path / "cache-2", jobs=1)
+    assert candidate_rows(batched) == candidate_rows(whole) != []
