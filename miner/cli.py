@@ -210,6 +210,14 @@ def crawl(
     jobs = _capped_jobs(jobs)
     db = store.open_db(db_path)
     mode = _progress_mode()
+    if mode != "quiet":
+        for host, count in sources.unresolvable_hosts(projects).items():
+            click.echo(
+                f"note: {host} cannot be resolved (no network to it?): its "
+                f"{count} {'project' if count == 1 else 'projects'} fall back to their PyPI "
+                "release where the list names one, or fail",
+                err=True,
+            )
     try:
         with _sigterm_interrupts(), progressing.crawl_listener(mode) as listener:
             report = crawling.crawl(
@@ -231,9 +239,9 @@ def crawl(
             err=True,
         )
         sys.exit(130)
-    ok = len(report.results) - len(report.failed)
     if mode != "quiet":
-        click.echo(f"crawled {ok} of {len(report.results)} projects into {db_path}", err=True)
+        for line in progressing.summary_lines(report.results, str(db_path)):
+            click.echo(line, err=True)
     if report.failed:
         sys.exit(1)
 

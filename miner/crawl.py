@@ -145,7 +145,10 @@ def crawl(
             )
         changed = {r.project for r in report.results if r.ok and not r.unchanged}
         # Scores depend on rows of the whole corpus: the pages with a changed input are scored again.
-        if rerank.rank_pages(db, library.name, changed, functools.partial(_map_on, executor)):
+        listener.ranking_started()
+        ranked = rerank.rank_pages(db, library.name, changed, functools.partial(_map_on, executor))
+        listener.ranking_finished(ranked)
+        if ranked:
             store.save_drift(db, detect_drift(db))
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
@@ -261,6 +264,12 @@ class CrawlListener:
 
     def project_finished(self, result: ProjectResult) -> None:
         """A project's results are stored (or its failure recorded)."""
+
+    def ranking_started(self) -> None:
+        """Every project is done; the pages with a changed input are being scored."""
+
+    def ranking_finished(self, pages: int) -> None:
+        """That many pages were scored again (0: nothing they depend on changed)."""
 
 
 def detect_drift(db: Database) -> list[dict[str, str | None]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Literal
@@ -15,7 +16,6 @@ from typing import Literal
 import click
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -26,7 +26,7 @@ from rich.progress import (
 )
 
 from miner.crawl import CrawlListener, ProjectResult
-from miner.escape import TerminalFilter, terminal_text
+from miner.escape import TerminalFilter
 from miner.model import Project
 
 Mode = Literal["bars", "lines", "quiet"]
@@ -39,45 +39,101 @@ def mode_for(quiet: bool) -> Mode:
     return "bars" if sys.stderr.isatty() else "lines"
 
 
+def plural(count: int, word: str) -> str:
+    """`1 use`, `2 uses`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def result_line(result: ProjectResult) -> str:
-    """One project's line, with nothing in it that a terminal would act on."""
-    return terminal_text(_result_line(result))
-
-
-def _result_line(result: ProjectResult) -> str:
-    """One line per project: what was crawled and how much of it had to be scanned."""
+    """One line per project, short enough to read: what happened, and how much was found."""
     if not result.ok:
         return f"{result.project}: FAILED: {result.error}"
+    found = f"{plural(result.files, 'file')}, {plural(result.uses, 'use')}"
     if result.unchanged:
-        return (
-            f"{result.project}: {result.commit[:12]} unchanged, {result.files} files, "
-            f"{result.uses} uses (nothing fetched or scanned)"
-        )
-    missing = (
-        f"; {result.missing} uses of names the library no longer has (see missing_names)"
-        if result.missing
-        else ""
-    )
-    if result.note:
-        missing += f"; {result.note}"
+        return f"{result.project}: unchanged at {result.commit[:12]}, {found}"
+    if result.unparsable:
+        found += f" ({result.unparsable} unparsable)"
+    if result.missing:
+        found += f", {result.missing} of removed names (see missing_names)"
+    if result.release:
+        return f"{result.project}: from {result.release}: {found}"
+    reused = result.files - result.parsed
     return (
-        f"{result.project}: {result.commit[:12]}, {result.files} files, "
-        f"{result.scanned} scanned, {result.unparsable} unparsable, {result.uses} uses "
-        f"({result.parsed} files scanned now, {result.files - result.parsed} reused: "
-        f"cached or identical){missing}"
+        f"{result.project}: crawled {result.commit[:12]}: {found}; "
+        f"{plural(result.parsed, 'file')} scanned now, {reused} reused"
     )
+
+
+def summary_lines(results: list[ProjectResult], db: str) -> list[str]:
+    """Counts per outcome, and for failures the one thing to do."""
+    failed = [r for r in results if not r.ok]
+    counts = {
+        "from git": sum(r.ok and not r.unchanged and not r.release for r in results),
+        "unchanged": sum(r.ok and r.unchanged for r in results),
+        "from PyPI releases": sum(r.ok and bool(r.release) for r in results),
+        "failed": len(failed),
+    }
+    parts = ", ".join(f"{count} {label}" for label, count in counts.items() if count)
+    lines = [f"crawled {len(results) - len(failed)} of {len(results)} projects into {db}: {parts}"]
+    if failed:
+        lines.append(
+            f"to crawl the {plural(len(failed), 'project')} that failed: add a `pypi` name to "
+            "its entry in the project list, point its `url` at a local clone, or check the network"
+        )
+    return lines
+
+
+class _Failures:
+    """Failure lines where the same error is said once: later projects point at the first."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+
+    def line(self, result: ProjectResult) -> str:
+        if result.ok:
+            return result_line(result)
+        key = _error_key(result.project, result.error)
+        if key in self.first:
+            return f"{result.project}: FAILED: the same error as {self.first[key]}"
+        self.first[key] = result.project
+        return result_line(result)
+
+
+def _error_key(project: str, error: str) -> str:
+    """The error without the project's name and url: equal for the same git failure."""
+    text = error.removeprefix(f"{project}: ")
+    if text.startswith("cannot fetch "):
+        text = text.partition(": ")[2]
+    return text
 
 
 class _Lines(CrawlListener):
-    """One line per finished project (failures only when quiet)."""
+    """One line per finished project (failures only when quiet), and the ranking's lines."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
+        self.failures = _Failures()
+        self.started = 0.0
 
     def project_finished(self, result: ProjectResult) -> None:
-        if result.ok and self.quiet:
-            return
-        click.echo(result_line(result), err=True)
+        line = self.failures.line(result)
+        if not (result.ok and self.quiet):
+            click.echo(line, err=True)
+
+    def ranking_started(self) -> None:
+        self.started = time.monotonic()
+        if not self.quiet:
+            click.echo("ranking: scoring the examples of the pages whose inputs changed", err=True)
+
+    def ranking_finished(self, pages: int) -> None:
+        if not self.quiet:
+            click.echo(ranking_line(pages, time.monotonic() - self.started), err=True)
+
+
+def ranking_line(pages: int, seconds: float) -> str:
+    if not pages:
+        return "ranking: no page changed"
+    return f"ranking: scored {plural(pages, 'page')} in {seconds:.1f} s"
 
 
 class _Bars(CrawlListener):
@@ -87,24 +143,40 @@ class _Bars(CrawlListener):
         self.progress = progress
         self.projects: TaskID | None = None
         self.files: TaskID | None = None
+        self.failures = _Failures()
+        self.started = 0.0
 
     def crawl_started(self, projects: int) -> None:
         self.projects = self.progress.add_task("projects", total=projects)
 
     def project_started(self, project: Project) -> None:
         if self.files is None:
-            self.files = self.progress.add_task("files", total=None)
-        name = escape(terminal_text(project.name))  # a name is no rich markup either
-        self.progress.update(self.files, description=name, completed=0, total=None)
+            self.files = self.progress.add_task(project.name, total=None)
+        else:  # the project's own count, and its own clock
+            self.progress.reset(self.files, total=None, description=project.name)
 
     def files_scanned(self, project: Project, done: int, total: int) -> None:
         if self.files is not None:
-            self.progress.update(self.files, completed=done, total=total)
+            self.progress.update(
+                self.files, completed=done, total=total, description=project.name
+            )
 
     def project_finished(self, result: ProjectResult) -> None:
-        self.progress.console.print(result_line(result), markup=False, highlight=False)
+        line = self.failures.line(result)
+        self.progress.console.print(line, markup=False, highlight=False)
         if self.projects is not None:
             self.progress.advance(self.projects)
+
+    def ranking_started(self) -> None:
+        self.started = time.monotonic()
+        if self.files is not None:
+            self.progress.remove_task(self.files)
+            self.files = None
+        self.progress.add_task("ranking", total=None)
+
+    def ranking_finished(self, pages: int) -> None:
+        line = ranking_line(pages, time.monotonic() - self.started)
+        self.progress.console.print(line, markup=False, highlight=False)
 
 
 @contextmanager

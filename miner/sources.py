@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import shutil
+import socket
 import sys
 import tarfile
 import tempfile
@@ -24,6 +25,7 @@ import unicodedata
 import urllib.parse
 import urllib.request
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -238,6 +240,29 @@ def web_url(project: Project) -> str | None:
 
 
 # -- fetching ----------------------------------------------------------------------------------
+
+
+def remote_host(url: str) -> str | None:
+    """The network host of a git URL (https, ssh, git or scp-like), None for a local one."""
+    if _is_local_path(url) or url.startswith("file:"):
+        return None
+    if "://" in url:
+        return urlsplit(url).hostname
+    match = _SCP_URL.fullmatch(url)
+    return match["host"] if match else None
+
+
+def unresolvable_hosts(projects: list[Project]) -> dict[str, int]:
+    """Hosts of the projects' remotes that DNS cannot resolve, with how many projects each has:
+    said once before the crawl, instead of once per project."""
+    hosts = Counter(host for project in projects if (host := remote_host(project.url)))
+    failed = {}
+    for host, count in hosts.items():
+        try:
+            socket.getaddrinfo(host, None)
+        except (OSError, UnicodeError):  # noqa: PERF203 (one lookup per host)
+            failed[host] = count
+    return failed
 
 
 def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Checkout:

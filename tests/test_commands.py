@@ -138,3 +138,42 @@ def test_templates_copies_the_bundled_ones_to_start_an_override(tmp_path):
     assert (out / "page.markdown.j2").read_text(encoding="utf-8") == "mine\n"
     assert again.output.endswith(f"copied 0 templates to {out}: edit the ones you change, "
                                  f"delete the others, then: miner render --templates {out}\n")
+
+
+def test_crawl_output_a_person_can_read(make_repo, tmp_path):
+    repo = make_repo({"shop/views.py": VIEWS}, name="shop")
+    gone = [(tmp_path / name).as_uri() for name in ("gone", "lost")]
+    projects = tmp_path / "projects.toml"
+    projects.write_text(
+        f'[[project]]\nname = "Shop"\nurl = "{repo.url}"\n'
+        f'[[project]]\nname = "Gone"\nurl = "{gone[0]}"\n'
+        f'[[project]]\nname = "Lost"\nurl = "{gone[1]}"\n'
+        '[[project]]\nname = "Far"\nurl = "https://nowhere.invalid/far.git"\n',
+        encoding="utf-8",
+    )
+    args = ["crawl", "--projects", str(projects), "--cache", str(tmp_path / "c"), "--jobs", "1",
+            "--db", str(tmp_path / "m.db"), "--pypi-index", ""]  # fmt: skip
+    result = run(*args)
+    lines = [line for line in result.output.splitlines() if not line.startswith("fetching")]
+    head = repo.repo.head.commit.hexsha[:12]
+    far = next(line for line in lines if line.startswith("Far: FAILED: "))
+    assert lines[:1] == [
+        "note: nowhere.invalid cannot be resolved (no network to it?): its 1 project fall back "
+        "to their PyPI release where the list names one, or fail"
+    ]
+    assert [line for line in lines[1:] if not line.startswith(("Far:", "flask ", "Shop: main"))] == [
+        f"Shop: crawled {head}: 1 file, 4 uses, 2 of removed names (see missing_names); "
+        "1 file scanned now, 0 reused",
+        f"Gone: FAILED: Gone: cannot fetch {gone[0]}: repository not found (check the url in the "
+        "project list)",
+        "Lost: FAILED: the same error as Gone",
+        "ranking: scoring the examples of the pages whose inputs changed",
+        "ranking: scored 2 pages in " + lines[-3].split(" in ")[1],
+        f"crawled 1 of 4 projects into {tmp_path / 'm.db'}: 1 from git, 3 failed",
+        "to crawl the 3 projects that failed: add a `pypi` name to its entry in the project "
+        "list, point its `url` at a local clone, or check the network",
+    ]
+    assert far.startswith("Far: FAILED: Far: cannot fetch https://nowhere.invalid/far.git: ")
+    again = run(*args, "--only", "shop")
+    assert f"Shop: unchanged at {head}, 1 file, 4 uses" in again.output.splitlines()
+    assert "ranking: no page changed" in again.output.splitlines()

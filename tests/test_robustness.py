@@ -235,7 +235,7 @@ def test_a_repository_without_python_files_is_an_empty_ok_crawl(make_repo, tmp_p
     result = crawl(tmp_path, project_list(tmp_path, {"name": "Docs", "url": remote.url}))
 
     assert result.exit_code == 0, result.output
-    assert "Docs: " in result.output and ", 0 files, 0 scanned" in result.output
+    assert "Docs: " in result.output and ": 0 files, 0 uses" in result.output
     assert query(tmp_path, "SELECT status, files, uses FROM crawls") == [("ok", 0, 0)]
     rendered = run("render", "--db", str(tmp_path / "miner.db"), "--out", str(tmp_path / "site"))
     assert rendered.exit_code == 0 and "wrote 0 pages (markdown)" in rendered.output
