@@ -213,9 +213,9 @@ def crawl(
     if mode != "quiet":
         for host, count in sources.unresolvable_hosts(projects).items():
             click.echo(
-                f"note: {host} cannot be resolved (no network to it?): its "
+                terminal_text(f"note: {host} cannot be resolved (no network to it?): its "
                 f"{count} {'project' if count == 1 else 'projects'} fall back to their PyPI "
-                "release where the list names one, or fail",
+                "release where the list names one, or fail"),
                 err=True,
             )
     try:
@@ -241,7 +241,7 @@ def crawl(
         sys.exit(130)
     if mode != "quiet":
         for line in progressing.summary_lines(report.results, str(db_path)):
-            click.echo(line, err=True)
+            click.echo(terminal_text(line), err=True)
     if report.failed:
         sys.exit(1)
 

@@ -26,7 +26,7 @@ from rich.progress import (
 )
 
 from miner.crawl import CrawlListener, ProjectResult
-from miner.escape import TerminalFilter
+from miner.escape import TerminalFilter, terminal_text
 from miner.model import Project
 
 Mode = Literal["bars", "lines", "quiet"]
@@ -45,6 +45,11 @@ def plural(count: int, word: str) -> str:
 
 
 def result_line(result: ProjectResult) -> str:
+    """One project's line, with nothing in it that a terminal would act on."""
+    return terminal_text(_result_line(result))
+
+
+def _result_line(result: ProjectResult) -> str:
     """One line per project, short enough to read: what happened, and how much was found."""
     if not result.ok:
         return f"{result.project}: FAILED: {result.error}"
@@ -94,7 +99,7 @@ class _Failures:
             return result_line(result)
         key = _error_key(result.project, result.error)
         if key in self.first:
-            return f"{result.project}: FAILED: the same error as {self.first[key]}"
+            return terminal_text(f"{result.project}: FAILED: the same error as {self.first[key]}")
         self.first[key] = result.project
         return result_line(result)
 
