@@ -5,11 +5,9 @@ Speed comes from doing the expensive work only where it can matter:
 2. the rest is parsed once and every scope's bindings are collected in one walk;
 3. only loads of names bound by the library's imports are followed upwards.
 
-Why the stdlib `ast` and not LibCST's ScopeProvider: on the reference projects, LibCST's
-metadata traversal (scope + parents + positions) ran at ~30 files/s where `ast.parse`
-plus one walk runs at several thousand (see bench/README.md). A use needs only names,
-scopes and line/column spans, all of which `ast` gives exactly; LibCST stays the tool for
-work that needs the concrete syntax tree.
+The parser is LibCST's (any Python grammar on any interpreter, an exact round trip); the
+walk, the resolver and the positions are miner's own, without LibCST's metadata providers,
+which cost several times the parse (see miner/syntax.py, miner/resolve.py, docs/scanning.md).
 
 Resolution follows Python's scoping rules, so shadowing (parameters, local defs,
 comprehension variables, class attributes, global/nonlocal) is respected by construction.
@@ -17,14 +15,16 @@ comprehension variables, class attributes, global/nonlocal) is respected by cons
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import io
 import json
 import re
 import sys
 import tokenize
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -166,8 +166,9 @@ def scan_file(
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return outcome(FileStatus.UNPARSABLE, _undecodable(error))
     try:
-        resolver = Resolver(syntax.parse(data), text, context, links)
-        return outcome(FileStatus.SCANNED, resolver=resolver)
+        with _collector_paused():
+            resolver = Resolver(_parsed(source), text, context, links)
+            return outcome(FileStatus.SCANNED, resolver=resolver)
     except (
         cst.ParserSyntaxError,
         syntax.TooComplex,
@@ -176,6 +177,50 @@ def scan_file(
         UnicodeEncodeError,  # a lone surrogate (raw_unicode_escape): the parser wants UTF-8
     ) as error:
         return outcome(FileStatus.UNPARSABLE, syntax.one_line_error(error, text))
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a file is parsed and resolved.
+
+    A tree is hundreds of thousands of new objects (and holds no cycles): each run of the
+    collector walks them and the cached trees again, which made parsing 40% slower inside a
+    scan than alone. Garbage is collected once the file is done.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+#: Source bytes whose trees a process keeps for the cross-file rounds, which rescan files the
+#: first round parsed (a third of the parses on the reference projects). A tree takes about
+#: 20 bytes of memory per byte of source: this is ~170 MB per process at most.
+MODULE_CACHE_BYTES = 8_000_000
+_modules: dict[bytes, cst.Module] = {}
+_cached_bytes = 0
+
+
+def _parsed(source: SourceFile) -> cst.Module:
+    """The file's tree, parsed once per process while the cache has room (then emptied).
+
+    Keyed by the bytes themselves: a blob sha names the same bytes only in real checkouts.
+    """
+    global _cached_bytes
+    data = source.data
+    module = _modules.get(data)
+    if module is None:
+        module = syntax.parse(data)
+        if len(data) <= MODULE_CACHE_BYTES:
+            if _cached_bytes + len(data) > MODULE_CACHE_BYTES:
+                _modules.clear()
+                _cached_bytes = 0
+            _modules[data] = module
+            _cached_bytes += len(data)
+    return module
 
 
 def _mentions_exports(data: bytes, links: ProjectLinks) -> bool:

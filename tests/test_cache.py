@@ -75,6 +75,8 @@ def parsed(monkeypatch):
 
     monkeypatch.setattr(miner.scan, "scan_file", noting_scan_file)
     monkeypatch.setattr(miner.syntax, "parse", noting_parse)
+    monkeypatch.setattr(miner.scan, "MODULE_CACHE_BYTES", 0)  # count every scan's parse
+    monkeypatch.setattr(miner.scan, "_modules", {})
     return calls
 
 
@@ -104,6 +106,15 @@ def test_a_second_scan_parses_and_reads_nothing(context, parsed):
     assert parsed == []
     assert reads == []  # cached blobs are not even read
     assert again == fresh
+
+
+def test_the_cross_file_rounds_parse_no_file_twice(context, parsed, monkeypatch):
+    """Files the re-export rounds scan again reuse the tree the first round parsed."""
+    monkeypatch.setattr(miner.scan, "MODULE_CACHE_BYTES", 1_000_000)
+    scan_project(source_files(FILES), context)
+
+    assert "pkg/views.py" in parsed  # it imports from compat: scanned in two rounds
+    assert Counter(parsed).most_common(1)[0][1] == 1
 
 
 def test_changing_one_file_reparses_only_that_file(context, parsed):
