@@ -740,7 +740,7 @@ _CHUNK = 65536
 #: A release uploaded longer ago than this is analysed with a warning that it may be outdated.
 STALE_RELEASE_DAYS = 730
 #: A wheel holds its .py sources when it is pure Python: `{python tag}-none-any`.
-_PURE_WHEEL = re.compile(r"-(?P<python>py[0-9.]+)-none-any\.whl$")
+_PURE_WHEEL = re.compile(r"-(?P<python>py[0-9]+(?:\.py[0-9]+)*)-none-any\.whl$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -816,7 +816,7 @@ def choose_release(name: str, files: list[IndexFile]) -> tuple[IndexFile, Versio
     wheels only) gives way to the newest that has one, and the newest version is returned so
     the caller can say the analysed one is older.
     """
-    usable = [f for f in files if not f.yanked]
+    usable = [f for f in files if not f.yanked] or files  # every release yanked: still the code
     finals = sorted({f.version for f in usable if not f.version.is_prerelease}, reverse=True)
     if not finals:
         raise ValueError(f"no final release of {name} with an sdist or a pure-Python wheel")

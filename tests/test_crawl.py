@@ -334,6 +334,14 @@ def test_choose_release_prefers_the_sdist_then_the_pure_wheel_then_an_older_rele
     assert choose_release("x", both) == (file("2.0", "sdist"), Version("2.0"))
     yanked = [file("3.0", "sdist", yanked=True), file("2.1rc1", "sdist"), file("2.0", "wheel")]
     assert choose_release("x", yanked) == (file("2.0", "wheel"), Version("2.0"))
+    every_one_yanked = [file("1.0", "sdist", yanked=True)]
+    assert choose_release("x", every_one_yanked)[0] == file("1.0", "sdist", yanked=True)
+    from miner.sources import _release_file_version
+
+    assert _release_file_version("Flask_User-1.0.2.2-py2.py3-none-any.whl", "flask-user") == (
+        Version("1.0.2.2"), "wheel"
+    )
+    assert _release_file_version("x-1.0-cp311-cp311-linux_x86_64.whl", "x") is None
     # a newest release with binary wheels only lists no usable file: the older one is said so
     assert release_line(Release("x", "2.0", "f", "d", "2025-01-02T00:00:00Z", newest="2.1")) == (
         "the PyPI release x 2.0 (2025-01-02), older than the newest release 2.1"
