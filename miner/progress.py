@@ -7,6 +7,7 @@ uses it. Everything goes to stderr, so stdout stays clean for output meant for p
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -109,7 +110,7 @@ def _error_key(project: str, error: str) -> str:
     text = error.removeprefix(f"{project}: ")
     if text.startswith("cannot fetch "):
         text = text.partition(": ")[2]
-    return text
+    return re.sub(r"'[^']*'|\S+://\S+", "URL", text)  # git names the url again: "unable to access '...'"
 
 
 class _Lines(CrawlListener):

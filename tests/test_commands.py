@@ -177,3 +177,14 @@ def test_crawl_output_a_person_can_read(make_repo, tmp_path):
     again = run(*args, "--only", "shop")
     assert f"Shop: unchanged at {head}, 1 file, 4 uses" in again.output.splitlines()
     assert "ranking: no page changed" in again.output.splitlines()
+
+
+def test_the_same_unresolvable_host_error_is_one_key_for_every_project():
+    from miner.progress import _error_key
+
+    def error(name: str) -> str:
+        url = f"https://github.com/x/{name}"
+        return (f"{name}: cannot fetch {url}: unable to access '{url}/': Could not resolve host: "
+                "github.com (check the url and your network connection)")  # fmt: skip
+
+    assert _error_key("a", error("a")) == _error_key("b", error("b"))
