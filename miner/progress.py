@@ -52,8 +52,8 @@ def result_line(result: ProjectResult) -> str:
 
 def _result_line(result: ProjectResult) -> str:
     """One line per project, short enough to read: what happened, and how much was found."""
-    if not result.ok:
-        return f"{result.project}: FAILED: {result.error}"
+    if not result.ok:  # the error may begin with the project's name: say it once
+        return f"{result.project}: FAILED: {result.error.removeprefix(f'{result.project}: ')}"
     found = f"{plural(result.files, 'file')}, {plural(result.uses, 'use')}"
     if result.unchanged:
         return f"{result.project}: unchanged at {result.commit[:12]}, {found}"

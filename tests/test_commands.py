@@ -164,7 +164,7 @@ def test_crawl_output_a_person_can_read(make_repo, tmp_path):
     assert [line for line in lines[1:] if not line.startswith(("Far:", "flask ", "Shop: main"))] == [
         f"Shop: crawled {head}: 1 file, 4 uses, 2 of removed names (see missing_names); "
         "1 file scanned now, 0 reused",
-        f"Gone: FAILED: Gone: cannot fetch {gone[0]}: repository not found (check the url in the "
+        f"Gone: FAILED: cannot fetch {gone[0]}: repository not found (check the url in the "
         "project list)",
         "Lost: FAILED: the same error as Gone",
         "ranking: scoring the examples of the pages whose inputs changed",
@@ -173,7 +173,7 @@ def test_crawl_output_a_person_can_read(make_repo, tmp_path):
         "to crawl the 3 projects that failed: add a `pypi` name to its entry in the project "
         "list, point its `url` at a local clone, or check the network",
     ]
-    assert far.startswith("Far: FAILED: Far: cannot fetch https://nowhere.invalid/far.git: ")
+    assert far.startswith("Far: FAILED: cannot fetch https://nowhere.invalid/far.git: ")
     again = run(*args, "--only", "shop")
     assert f"Shop: unchanged at {head}, 1 file, 4 uses" in again.output.splitlines()
     assert "ranking: no page changed" in again.output.splitlines()

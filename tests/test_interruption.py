@@ -440,7 +440,7 @@ def test_a_failed_fetch_leaves_no_partial_objects_and_says_the_disk_is_full(
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if ": FAILED: " in line]
     assert lines == [  # the same error is said once
-        f"Old: FAILED: Old: cannot fetch {old.url}: the disk is full (free space where "
+        f"Old: FAILED: cannot fetch {old.url}: the disk is full (free space where "
         "--cache points, then crawl again)",
         "New: FAILED: the same error as Old",
     ]

@@ -189,17 +189,17 @@ def test_bad_remotes_fail_one_line_each_and_the_others_go_on(
     assert result.exit_code == 1
     lines = failure_lines(result)
     refused_line = lines.pop(2)  # curl's own words, which vary between versions, then advice
-    assert refused_line.startswith(f"Refused: FAILED: Refused: cannot fetch {refused}: ")
+    assert refused_line.startswith(f"Refused: FAILED: cannot fetch {refused}: ")
     assert "127.0.0.1" in refused_line.split(": cannot fetch ", 1)[1].split(": ", 1)[1]
     assert refused_line.endswith(" (check the url and your network connection)")
     assert lines == [
-        "Scheme: FAILED: Scheme: cannot fetch foo://example.invalid/x.git: unsupported URL "
+        "Scheme: FAILED: cannot fetch foo://example.invalid/x.git: unsupported URL "
         "scheme (use https://, ssh://, git://, file:// or a local path)",
-        f"Nowhere: FAILED: Nowhere: cannot fetch {tmp_path / 'no such dir'}: repository not "
+        f"Nowhere: FAILED: cannot fetch {tmp_path / 'no such dir'}: repository not "
         "found (check the url in the project list)",
-        f"Private: FAILED: Private: cannot fetch {server['private']}: access denied: private or "
+        f"Private: FAILED: cannot fetch {server['private']}: access denied: private or "
         "missing repository (check the url in the project list)",
-        f"Empty: FAILED: Empty: cannot fetch {empty}: repository is empty (check the url in the "
+        f"Empty: FAILED: cannot fetch {empty}: repository is empty (check the url in the "
         "project list)",
     ]
     assert "Traceback" not in result.output
@@ -222,7 +222,7 @@ def test_a_stalled_remote_times_out_and_keeps_the_rows_it_had(
     assert time.monotonic() - started < 10
     assert result.exit_code == 1
     assert failure_lines(result) == [
-        f"Slow: FAILED: Slow: cannot fetch {server['stalling']}: timed out after 2 s "
+        f"Slow: FAILED: cannot fetch {server['stalling']}: timed out after 2 s "
         "(raise the timeout or try again later)"
     ]
     assert files_of(tmp_path, "Slow") == {"app.py": "scanned"}  # the last good crawl's rows
@@ -824,10 +824,10 @@ def test_one_project_never_stops_the_crawl_whatever_it_raises(
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert failure_lines(result) == [
-        f"Huge: FAILED: Huge: cannot fetch https://example.invalid/{'a' * 36}...: the url is 200024 characters long, over the 8192 limit "
+        f"Huge: FAILED: cannot fetch https://example.invalid/{'a' * 36}...: the url is 200024 characters long, over the 8192 limit "
         "(check the url in the project list)",
-        "Memory: FAILED: Memory: out of memory (crawl it alone with --only, or free memory)",
-        "Full: FAILED: Full: not stored: the disk is full (free some space, then crawl again)",
+        "Memory: FAILED: out of memory (crawl it alone with --only, or free memory)",
+        "Full: FAILED: not stored: the disk is full (free some space, then crawl again)",
     ]
     assert "crawled 3 of 6 projects" in result.output
     statuses = dict(query(tmp_path, "SELECT project, status FROM crawls"))
@@ -1147,7 +1147,7 @@ def test_terminal_escapes_in_names_are_neutralised_in_everything_printed(
         assert not set(result.output) & {"\x1b", "\x07", "\r", "\x9b"}, result.output
     shown = "\ufffd[2J\ufffd]0;owned\ufffd \ufffd31m"
     assert f"Term{shown}: " in crawled.output and f"odd{shown}.py" in explained.output
-    assert f"Gone{shown}: FAILED: Gone{shown}: cannot fetch " in crawled.output
+    assert f"Gone{shown}: FAILED: cannot fetch " in crawled.output
 
 
 @pytest.mark.parametrize(
