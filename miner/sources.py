@@ -442,8 +442,10 @@ def _cache_lock(project: Project, git_dir: Path, timeout: float) -> Iterator[Non
         yield
         return
     try:
-        if not lock_path.parent.exists():
-            lock_path.parent.mkdir(parents=True)
+        # Other crawls and this crawl's own project threads create it at the same time; a file in
+        # its place is reported by the open below ("Not a directory").
+        with contextlib.suppress(FileExistsError):
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
         handle = lock_path.open("a")
     except OSError as error:
         reason = f"cannot create the cache {git_dir}: {error.strerror or error}"

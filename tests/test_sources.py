@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from miner.model import Checkout, Project
 from miner.sources import (
     FetchError,
     ProjectListError,
+    _cache_lock,
     fetch_project,
     history,
     iter_source_files,
@@ -702,3 +704,29 @@ def test_a_history_the_server_cannot_send_never_fails_the_project(make_repo, tmp
     recent = history(checkout)
 
     assert (recent.sampled, recent.commits_last_year) == (1, 1)  # the head the cache holds
+
+
+def test_projects_in_flight_create_one_new_cache_folder_together(tmp_path: Path) -> None:
+    """Project threads (and other crawls) start at once on a cache folder that does not exist
+    yet: each creates it, and none fails with "File exists"."""
+    cache = tmp_path / "cache"
+    start = threading.Barrier(16)
+    errors: list[Exception] = []
+
+    def lock(i: int) -> None:
+        start.wait()
+        try:
+            with _cache_lock(Project(f"p{i}", "unused"), cache / f"p{i}-0123456789", 5):
+                pass
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=lock, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(path.name for path in cache.iterdir()) == sorted(
+        f"p{i}-0123456789.lock" for i in range(16)
+    )
