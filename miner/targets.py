@@ -533,7 +533,7 @@ class _Reader:
             name=name,
             kind=kind,
             aliases=tuple(sorted(aliases, key=lambda a: (a.count("."), a))),
-            summary=summary or _plain_sentence(name, kind, public_module),
+            summary=summary,
             source_path=module.path,
             line=statement.lineno,
         )
@@ -663,7 +663,3 @@ def _first_paragraph(docstring: str) -> str:
     return " ".join(line.strip() for line in paragraph.splitlines())
 
 
-def _plain_sentence(name: str, kind: str, module: str) -> str:
-    """A summary where the library gives none: what the name is and where it lives."""
-    article = "an" if kind[0] in "aeiou" else "a"
-    return f"{name} is {article} {kind} of {module}."
