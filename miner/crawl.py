@@ -52,7 +52,6 @@ from miner.scan import (
     ScanCache,
     ScanContext,
     decode_source,
-    scan_project,
     scan_tree,
     use_context,
 )
@@ -719,16 +718,6 @@ def crawl_key(context: ScanContext, project: Project) -> str:
 
 def _default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("miner")) / "repos"
-
-
-def scan_files(files: list[SourceFile], context: ScanContext, executor: Executor) -> list[FileScan]:
-    """Scan one project's files on the executor, largest first so that workers finish together."""
-    largest_first = sorted(files, key=lambda f: -len(f.data))
-
-    def mapper(function, *iterables):  # type: ignore[no-untyped-def]
-        return executor.map(function, *iterables, chunksize=4)
-
-    return scan_project(largest_first, context, mapper)
 
 
 class _InlineExecutor(Executor):
