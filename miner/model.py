@@ -179,3 +179,6 @@ class FileScan:
     exports: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     #: (line, dotted path) of library names the file uses that the analysed library lacks
     missing: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+    #: (line, dotted path, origin) of another library's names used through the library's
+    #: modules: (3, "flask.signals.Namespace", "blinker.Namespace")
+    foreign: tuple[tuple[int, str, str], ...] = field(default_factory=tuple)

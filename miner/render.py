@@ -82,12 +82,14 @@ from miner.escape import (
 from miner.excerpt import HIGHLIGHT, STYLES, Excerpt
 from miner.highlight import highlight_excerpt, pygments_css
 from miner.model import MinerError, Project, Target
+from miner.progress import plural
 from miner.resources import resource_dir
 from miner.store import (
     Database,
     FileCandidate,
     LibraryInfo,
     count_uses,
+    foreign_name_counts,
     load_candidate_rows,
     load_candidates,
     load_drift,
@@ -552,7 +554,15 @@ def find_page(db: Database, name: str) -> tuple[LibraryInfo, Target]:
 
 def unknown_name(db: Database, name: str) -> MinerError:
     """Why `name` names no page, and what to type instead: a public name that ends the same
-    way (did you mean), or, for a name the library no longer has, where its uses are listed."""
+    way (did you mean), or, for a name the library no longer has or imports from another
+    library, where its uses are listed."""
+    uses, projects, origin = foreign_name_counts(db, name)
+    if uses:
+        return MinerError(
+            f"no page for {name}: it is {origin}, which {name.rpartition('.')[0]} imports from "
+            f"another library; its {plural(uses, 'use')} in {plural(projects, 'project')} "
+            "are in the foreign_names table (queries/foreign_names.sql)"
+        )
     paths = [
         path
         for library in load_libraries(db)
@@ -569,9 +579,8 @@ def unknown_name(db: Database, name: str) -> MinerError:
         versions = ", ".join(f"{lib.name} {lib.version}" for lib in load_libraries(db))
         return MinerError(
             f"no page for {name}: {versions} does not have it (removed or private); its "
-            f"{uses} {'use' if uses == 1 else 'uses'} in {projects} "
-            f"{'project' if projects == 1 else 'projects'} are in the missing_names table "
-            "(queries/missing_names.sql)"
+            f"{plural(uses, 'use')} in {plural(projects, 'project')} are in the missing_names "
+            "table (queries/missing_names.sql)"
         )
     return MinerError(
         f"no page for {name!r}: give a page slug such as flask-helpers-make-response-examples "

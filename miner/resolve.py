@@ -145,6 +145,7 @@ class Resolver:
         self.imports: list[tuple[cst.ImportAlias, str, _Binding]] = []
         self.found: list[Use] = []
         self.missing: list[tuple[int, str]] = []  #: library paths the library does not have
+        self.foreign: list[tuple[int, str]] = []  #: library paths bound to another library's name
         self.stores: dict[cst.Name, _Bind] = {}  #: for following `mr = make_response`
         self.rebound = 0
         self.module_scope = _Scope("module", None)
@@ -196,11 +197,11 @@ class Resolver:
     def _resolve_loads(self) -> list[Use]:
         # A second round picks up re-bindings (`mr = make_response`) found in the first.
         imports = list(self.found)  # recorded while collecting bindings
-        missing_imports = list(self.missing)
+        missing_imports, foreign_imports = list(self.missing), list(self.foreign)
         for _ in range(2):
             rebound = self.rebound
             self.found = list(imports)
-            self.missing = list(missing_imports)
+            self.missing, self.foreign = list(missing_imports), list(foreign_imports)
             for node, scope, _top in self.loads:
                 if node.value in self.candidates:
                     self._resolve_load(node, scope)
@@ -487,8 +488,12 @@ class Resolver:
             self._flag_missing(self.positions.line(alias), path)
 
     def _flag_missing(self, line: int, path: str) -> None:
-        """A library path that is no public name: flagged unless the library has it privately."""
-        if path not in self.context.existing:
+        """A library path that is no public name: another library's name imported by the
+        library's module (`flask.signals.Namespace`, blinker's), or flagged as missing unless
+        the library has it privately."""
+        if path in self.context.foreign:
+            self.foreign.append((line, path))
+        elif path not in self.context.existing:
             self.missing.append((line, path))
 
     def _in_library(self, path: str) -> bool:

@@ -57,6 +57,8 @@ class ScanContext:
     version: str = ""  #: the library's version, part of the cache key
     #: every attribute of every module, private ones included: a path outside it is missing
     existing: frozenset[str] = frozenset()
+    #: another library's names imported by the library's modules -> their origin
+    foreign: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_library(cls, library: Library, max_bytes: int = MAX_FILE_BYTES) -> ScanContext:
@@ -67,6 +69,7 @@ class ScanContext:
             max_bytes,
             library.version,
             library.existing,
+            library.foreign,
         )
 
     @cached_property
@@ -83,6 +86,7 @@ class ScanContext:
             self.version,
             sorted(self.modules),
             sorted(self.existing),
+            sorted(self.foreign.items()),
             sorted(self.index.items()),
             self.max_bytes,
         ]
@@ -153,7 +157,14 @@ def scan_file(
         uses = tuple(sorted(set(resolver.uses()), key=_use_order)) if resolver else ()
         exports = tuple(sorted(resolver.exports().items())) if resolver else ()
         missing = tuple(sorted(set(resolver.missing))) if resolver else ()
-        return FileScan(source.path, source.blob_sha, status, lines, error, uses, exports, missing)
+        foreign = (
+            tuple((line, path, context.foreign[path]) for line, path in sorted(set(resolver.foreign)))
+            if resolver
+            else ()
+        )
+        return FileScan(
+            source.path, source.blob_sha, status, lines, error, uses, exports, missing, foreign
+        )
 
     if len(data) > context.max_bytes:
         return outcome(FileStatus.TOO_LARGE, f"{len(data)} bytes, over the {context.max_bytes} cap")

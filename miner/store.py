@@ -264,6 +264,10 @@ SCHEMA: dict[str, TableSpec] = {
             "uses": (str, "JSON list of the uses found, one object per use"),
             "exports": (str, "JSON list of [name, library path] the module binds at top level"),
             "missing": (str, "JSON list of [line, library path] the library does not have"),
+            "foreign_names": (
+                str,
+                "JSON list of [line, library path, origin] of other libraries' names",
+            ),
         },
         pk=("blob_sha", "scan_key", "links"),
         not_null=("status",),
@@ -305,6 +309,20 @@ SCHEMA: dict[str, TableSpec] = {
             "path": (str, "files.path"),
             "line": (int, "1-based line of the use"),
             "name": (str, "the dotted path as written against the library: flask.Markup"),
+        },
+        pk=("project", "path", "line", "name"),
+        foreign_keys=(("project", "projects", "name"),),
+    ),
+    "foreign_names": TableSpec(
+        "Uses of another library's names imported through the library's modules "
+        "(`from flask.signals import Namespace` is blinker's Namespace): resolution 'foreign', "
+        "recorded so they do not vanish, never given a page (the page belongs to their library).",
+        {
+            "project": (str, "projects.name"),
+            "path": (str, "files.path"),
+            "line": (int, "1-based line of the use"),
+            "name": (str, "the dotted path as written against the library: flask.signals.Namespace"),
+            "origin": (str, "where the library's module got it from: blinker.Namespace"),
         },
         pk=("project", "path", "line", "name"),
         foreign_keys=(("project", "projects", "name"),),
@@ -670,6 +688,12 @@ def save_crawl(
             for scan in scans
             for line, name in scan.missing
         )
+        db.execute("DELETE FROM foreign_names WHERE project = ?", [project])
+        db["foreign_names"].insert_all(
+            {"project": project, "path": scan.path, "line": line, "name": name, "origin": origin}
+            for scan in scans
+            for line, name, origin in scan.foreign
+        )
         _save_sources(db, project, scans, texts)
         crawl_id = (
             db["crawls"]
@@ -809,11 +833,12 @@ def cached_scans(
     for chunk in _chunks(sorted(set(blob_shas))):
         marks = ", ".join("?" * len(chunk))
         rows = db.execute(
-            "SELECT blob_sha, links, status, lines, error, uses, exports, missing FROM scan_cache "
+            "SELECT blob_sha, links, status, lines, error, uses, exports, missing, foreign_names "
+            "FROM scan_cache "
             f"WHERE scan_key = ? AND blob_sha IN ({marks})",
             [scan_key, *chunk],
         )
-        for sha, links, status, lines, error, uses, exports, missing in rows.fetchall():
+        for sha, links, status, lines, error, uses, exports, missing, foreign in rows.fetchall():
             found[(sha, links)] = FileScan(
                 path="",
                 blob_sha=sha,
@@ -823,6 +848,9 @@ def cached_scans(
                 uses=tuple(_use_from_json(use) for use in json.loads(uses or "[]")),
                 exports=tuple((name, path) for name, path in json.loads(exports or "[]")),
                 missing=tuple((line, path) for line, path in json.loads(missing or "[]")),
+                foreign=tuple(
+                    (line, path, origin) for line, path, origin in json.loads(foreign or "[]")
+                ),
             )
     return found
 
@@ -842,6 +870,7 @@ def save_scans_to_cache(
             "uses": json.dumps([_use_to_json(use) for use in scan.uses], ensure_ascii=False),
             "exports": json.dumps([list(pair) for pair in scan.exports]),
             "missing": json.dumps([list(pair) for pair in scan.missing]),
+            "foreign_names": json.dumps([list(row) for row in scan.foreign]),
         }
         for links, scan in entries
     ]
@@ -1103,6 +1132,15 @@ def _use_from_row(row: Mapping[str, Any]) -> Use:
         result=row["result"] or "",
         enclosing_lines=row["enclosing_lines"] or 0,
     )
+
+
+def foreign_name_counts(db: Database, name: str) -> tuple[int, int, str]:
+    """(uses, projects, origin) of another library's name used through the library's module."""
+    row = db.execute(
+        "SELECT count(*), count(DISTINCT project), max(origin) FROM foreign_names WHERE name = ?",
+        [name],
+    ).fetchone()
+    return row[0], row[1], row[2] or ""
 
 
 def missing_name_counts(db: Database, name: str) -> tuple[int, int]:

@@ -15,6 +15,11 @@ What counts as public (the rules `miner targets` documents):
   module that a public module re-exports on purpose: listed in its `__all__`, bound by a star
   import, written `import x as x`, or imported by a package's `__init__`;
 - a name is found under every public module path that binds it (its aliases), whatever the form.
+
+Foreign names: a name a library module imports from another library (`flask.signals.Namespace`
+is blinker's `Namespace`) is no target and gets no page, but projects do import it through the
+library, so `Library.foreign` maps each such path to where it comes from; the scan records its
+uses in `foreign_names` instead of losing them (see docs/targets.md).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import re
 import sys
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +69,9 @@ class Library:
     targets: tuple[Target, ...]
     #: every name every module binds, private ones included (what the library still has)
     existing: frozenset[str] = frozenset()
+    #: public names a module imports from another library -> their origin:
+    #: {"flask.signals.Namespace": "blinker.Namespace"}
+    foreign: Mapping[str, str] = field(default_factory=dict)
     display_name: str = ""  #: "Flask"
     home_url: str = ""
     source_url: str = ""  #: link template with {version}, {path} and {line}
@@ -119,6 +127,7 @@ def _discover(package: _Package) -> Library:
         frozenset(reader.public),
         tuple(targets),
         existing=reader.existing(),
+        foreign=reader.foreign(),
         display_name=links.get("display_name", name),
         home_url=links.get("home", ""),
         source_url=links.get("source", ""),
@@ -609,6 +618,20 @@ class _Reader:
         for name in self.package.files:
             names.update(f"{name}.{local}" for local in self.namespace(name))
         return frozenset(names)
+
+    def foreign(self) -> dict[str, str]:
+        """`module.name` -> its origin, for every public name a module of the library binds by
+        importing it from outside the library (the `from blinker import Namespace` of
+        flask.signals)."""
+        found: dict[str, str] = {}
+        for name in self.package.files:
+            for local, source in self.namespace(name).items():
+                if local.startswith("_"):
+                    continue
+                origin = self.resolve(source)
+                if origin.partition(".")[0] != self.package.name:
+                    found[f"{name}.{local}"] = origin
+        return found
 
 
 def _closest(defining: str, paths: list[str]) -> str:

@@ -24,6 +24,11 @@ VIEWS = textwrap.dedent(
 
     def banner():
         return Markup("<b>hi</b>")
+
+
+    from flask.signals import Namespace  # blinker's class, imported through flask
+
+    shop_signals = Namespace()
     """
 )
 
@@ -68,6 +73,15 @@ def test_a_removed_name_says_so_and_points_to_missing_names(crawled):
         f"Error: no page for flask.Markup: flask {version} does not have it (removed or "
         "private); its 2 uses in 1 project are in the missing_names table "
         "(queries/missing_names.sql)\n"
+    ))
+
+
+def test_a_foreign_name_says_whose_it_is_and_points_to_foreign_names(crawled):
+    result = run("explain", "flask.signals.Namespace", "--db", str(crawled))
+    assert (result.exit_code, result.output) == (1, (
+        "Error: no page for flask.signals.Namespace: it is blinker.Namespace, which flask.signals "
+        "imports from another library; its 2 uses in 1 project are in the foreign_names table "
+        "(queries/foreign_names.sql)\n"
     ))
 
 

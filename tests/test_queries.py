@@ -35,7 +35,10 @@ ALPHA = {
     "tests/test_views.py": "from flask import make_response\n\nmake_response('t')\n",
     "legacy.py": 'from flask import flash\nprint "old"\n',
 }
-BETA = {"main.py": "import flask\nfrom flask import Markup\n\nflask.url_for('home')\nflask.escape('x')\n"}
+BETA = {
+    "main.py": "import flask\nfrom flask import Markup\n\nflask.url_for('home')\nflask.escape('x')\n"
+    "from flask.signals import Namespace\n\nsignals = Namespace()\n"  # blinker's class
+}
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +81,8 @@ EXPECTED = {
     "projects_by_uses": [("alpha", 5, 3, 2), ("beta", 1, 1, 1)],
     "unparsable_files": [("alpha", "legacy.py", "SyntaxError: Python 2 print statement (line 2)")],
     "uses_by_kind": [("call", 3, 1), ("import", 2, 1)],
-    "uses_by_resolution": [("re-export", 9, 1), ("module-attribute", 1, 1)],
+    "uses_by_resolution": [("re-export", 9, 1), ("foreign", 2, 1), ("module-attribute", 1, 1)],
+    "foreign_names": [("flask.signals.Namespace", "blinker.Namespace", 2, 1, "beta")],
     "tests_versus_application": [("alpha", 1, 4), ("beta", 0, 1)],
     "calls_with_status_code": [
         (

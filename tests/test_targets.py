@@ -208,3 +208,10 @@ def test_the_three_bundled_libraries_are_read_without_running_them() -> None:
     ):
         index = discover(name).alias_index()
         assert index[alias] == qualname
+
+
+def test_names_a_module_imports_from_another_library_are_foreign_not_targets(fakelib) -> None:
+    assert fakelib.foreign["fakelib._impl.overload"] == "typing.overload"
+    assert fakelib.foreign["fakelib.core.t"] == "typing"
+    assert "fakelib.shortcuts.connect" not in fakelib.foreign  # the library's own function
+    assert not set(fakelib.foreign) & set(fakelib.alias_index())

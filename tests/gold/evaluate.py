@@ -1,7 +1,9 @@
 """Score the scanner against the gold set: files whose expected uses are trailing comments.
 
 A line ending in `# expect: QUALNAME KIND; QUALNAME KIND` must yield exactly those uses;
-every other line must yield none (that is what keeps precision honest). Each file is one
+every other line must yield none (that is what keeps precision honest). Kind `foreign` marks
+another library's name used through the library's module (a foreign_names row, no page):
+`# expect: flask.signals.Namespace foreign`. Each file is one
 form; a directory under gold/ is one project, scanned as a whole (cross-file re-exports).
 Used by tests/test_gold.py (which requires 100%) and bench/accuracy.py (which prints it).
 """
@@ -72,10 +74,9 @@ def score(context: ScanContext, root: Path | None = None) -> list[FormScore]:
         scans = {scan.path: scan for scan in scan_project(files, context)}
         for source in files:
             expected = expected_uses(source.path, source.data.decode("utf-8"))
-            found = {
-                (source.path, use.line, use.qualname, use.kind.value)
-                for use in scans[source.path].uses
-            }
+            scan = scans[source.path]
+            found = {(source.path, use.line, use.qualname, use.kind.value) for use in scan.uses}
+            found.update((source.path, line, path, "foreign") for line, path, _ in scan.foreign)
             form = f"{project.name}/{source.path}"
             scores.append(FormScore(form, frozenset(expected), frozenset(found)))
     return scores
