@@ -23,7 +23,13 @@ how miner cut it:
 - unmarked omissions: non-blank source lines (docstrings, comments) left out between two lines
   of one shown block, with no marker;
 - links wider than one shown block: the pinned ``#L`` range spans lines of several blocks;
-- removed names shown: a ``~~`` line holds a use of a library path the analysed version lacks.
+- removed names shown: a ``~~`` line holds a use of a library path the analysed version lacks;
+- weak promotions: an example placed before a candidate with a higher total (one placed later
+  or left out because the page was full) although it is test, vendored, generated or migration
+  code, its excerpt is over 60 lines, its total is under 0.5, or it is more than 0.25 below.
+
+Variety is measured too: the distinct usage shapes (as the scan wrote them) that the real uses
+in a page's examples cover, summed over pages; ``--variety`` prints them per page.
 
 ``--list`` prints every defect with its page, project and file.
 """
@@ -60,7 +66,9 @@ DEFECTS = (
     "unmarked omissions",
     "links wider than one shown block",
     "removed names shown",
+    "weak promotions",
 )
+WEAK_LINES, WEAK_TOTAL, WEAK_GAP = 60, 0.5, 0.25
 
 
 @dataclass
@@ -69,6 +77,7 @@ class Tally:
     where: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     element_cuts: int = 0
+    shapes: dict[str, tuple[int, int]] = field(default_factory=dict)  #: page -> examples, shapes
     examples: int = 0
     pages: int = 0
 
@@ -272,6 +281,26 @@ def judge(tally: Tally, page: str, library: str, file, excerpt, anchor: str, mis
     tally.add("removed names shown", len(high & missing), place)
 
 
+def judge_selection(tally: Tally, page: str, decisions) -> None:  # type: ignore[no-untyped-def]
+    """Count examples put before a better candidate although they are weak."""
+    chosen = [d for d in decisions if d.chosen]
+    full = [d for d in decisions if not d.chosen and d.reason.startswith("page full")]
+    for index, decision in enumerate(chosen):
+        score = decision.candidate.score
+        passed = [d.candidate.score.total for d in [*chosen[index + 1 :], *full]
+                  if d.candidate.score.total > score.total]
+        if not passed:
+            continue
+        weak = (
+            score.source_label not in ("application", "example")
+            or score.excerpt_lines > WEAK_LINES
+            or score.total < WEAK_TOTAL
+            or score.total < max(passed) - WEAK_GAP
+        )
+        place = f"{page} #{decision.place} {decision.candidate.project} / {decision.candidate.path}"
+        tally.add("weak promotions", int(weak), f"{place} ({score.total:.3f} < {max(passed):.3f})")
+
+
 def measure(db_path: Path, out: Path, listing: bool) -> Tally:
     db = open_db(db_path)
     started = time.perf_counter()
@@ -288,6 +317,10 @@ def measure(db_path: Path, out: Path, listing: bool) -> Tally:
                 continue
             tally.pages += 1
             choice = render.choose_examples(db, target, library.name)
+            judge_selection(tally, target.qualname, choice.decisions)
+            tally.shapes[target.qualname] = (len(choice.files), len({
+                use.shape for file in choice.files for use in rank.real_uses(file, target.qualname)
+            }))
             for file in choice.files:
                 excerpt = rank.file_excerpt(file, target.qualname, "focused")
                 web = render.web_url(file.project) or "https://github.com/x/y"
@@ -311,6 +344,8 @@ def table(tally: Tally) -> str:
         ("examples", tally.examples),
         *((name, tally.defects[name]) for name in DEFECTS),
         ("cuts between elements of a long statement (allowed)", tally.element_cuts),
+        ("distinct shapes in the examples, all pages", sum(s for _e, s in tally.shapes.values())),
+        ("pages whose examples show one shape", sum(e > 1 and s == 1 for e, s in tally.shapes.values())),
         ("median excerpt lines", statistics.median(lines) if lines else 0),
         ("p90 excerpt lines", p90),
     ]
@@ -325,6 +360,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/quality-cache"))
     parser.add_argument("--crawl", action="store_true", help="crawl even if the db exists")
     parser.add_argument("--list", action="store_true", help="print every defect's place")
+    parser.add_argument("--variety", action="store_true",
+                        help="print each page's examples and the distinct shapes they show")
     args = parser.parse_args()
     if args.crawl or not args.db.exists():
         subprocess.run(
@@ -332,7 +369,11 @@ def main() -> None:
              "--cache", str(args.cache), "--db", str(args.db), "--pypi-index", ""],
             check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
         )
-    print(table(measure(args.db, args.out, args.list)))
+    tally = measure(args.db, args.out, args.list)
+    if args.variety:
+        print("\n".join(f"{page}\t{examples}\t{shapes}"
+                        for page, (examples, shapes) in sorted(tally.shapes.items())))
+    print(table(tally))
 
 
 if __name__ == "__main__":

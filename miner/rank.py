@@ -7,8 +7,10 @@ scored in visible parts, each in [0, 1], so that `miner explain` can show them:
 - definition: a short enclosing function (a 200-line function loses to a 10-line one);
 - self_contained: the excerpt's names come from the library, the standard library or the
   excerpt itself rather than from project helpers the reader cannot see;
-- typicality: the file uses the name in a shape common across the corpus (how many projects
-  write its most common shape, against how many write the name's most common shape);
+- typicality: the file uses the name the way many projects do (see `Usage`): how many
+  projects write its commonest form, against the name's commonest form, and, where projects
+  share a pattern (two forms in one function, such as ``request.method`` with
+  ``request.form``), how many share the file's best pattern;
 - source_kind: application or library code first, then examples and docs, then tests;
   vendored, generated and migration files last;
 - project_signals: the project is alive: a recent analysed commit, and commits and distinct
@@ -17,9 +19,10 @@ scored in visible parts, each in [0, 1], so that `miner explain` can show them:
 Only real uses count: an import, a use after a ``return`` (dead code) or a known misuse
 (``render_template(url_for(...))``) is no use, and a file with no other use is never an example.
 Selection then collapses copies of one file (the original project is credited), keeps each
-project's best file, and fills the page best total first. A file showing a usage shape the page
-does not show yet goes first only when its total is within ``NOVELTY_MARGIN`` of the best
-remaining one: variety is worth a little, never a much weaker example.
+project's best file, and fills the page best total first, with diminishing returns for
+repetition: each time the page already shows every usage shape of a file, its total counts
+``REPEAT_COST`` less, so a sound file (application or example code, a readable excerpt) showing
+something new can pass it, never by more than ``VARIETY_REACH``.
 """
 
 from __future__ import annotations
@@ -50,8 +53,15 @@ WEIGHTS: Mapping[str, float] = {
     "project_signals": 0.10,
 }
 
-#: A new usage shape puts a file first only if its total is at most this far below the best.
-NOVELTY_MARGIN = 0.05
+#: What a file's total counts less for each time the page already shows all its usage shapes.
+REPEAT_COST = 0.05
+#: A file passes one with a higher total for variety only within this much, and only when sound
+#: (application or example code with an excerpt of at most ``2 * COMFORTABLE_EXCERPT`` lines).
+VARIETY_REACH = 0.25
+#: Two forms written together in one function by this many projects make a usage pattern.
+PATTERN_PROJECTS = 3
+#: How a use written at module level is told apart from the same shape inside a definition.
+MODULE_LEVEL = " at module level"
 
 #: Uses whose result goes where it cannot work: (name, what the result is used for).
 MISUSES: frozenset[tuple[str, str]] = frozenset({
@@ -206,15 +216,130 @@ def text_facts(text: str, lines: Iterable[int], qualname: str, library: str) -> 
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """How many projects write each form of a name, and each pair of forms in one function.
+
+    A form is a use's shape without keyword arguments (``Flask(value, static_folder=str)`` is
+    the common call ``Flask(value)``: its keywords are variety, not an odd corner), marked when
+    written at module level (``request.form`` read in a module-level table of lambdas is not
+    how views read it).
+    """
+
+    forms: Mapping[str, int]
+    pairs: Mapping[frozenset[str], int]
+
+    @property
+    def commonest_form(self) -> int:
+        return max(self.forms.values(), default=0) or 1
+
+    @property
+    def commonest_pair(self) -> int:
+        return max(self.pairs.values(), default=0)
+
+
+def usage_of(files: Iterable[FileCandidate], qualname: str) -> Usage:
+    """Count, over every file using `qualname`, the projects writing each form and pair."""
+    forms: dict[str, set[str]] = {}
+    pairs: dict[frozenset[str], set[str]] = {}
+    for file in files:
+        uses = [use for use in file.uses if use.qualname == qualname and use.kind is not UseKind.IMPORT]
+        for use in uses:
+            forms.setdefault(form_of(use), set()).add(file.project.name)
+        for pair in {pair for found in _forms_by_function(uses).values() for pair in _pairs(found)}:
+            pairs.setdefault(pair, set()).add(file.project.name)
+    return Usage(
+        {form: len(p) for form, p in forms.items()}, {pair: len(p) for pair, p in pairs.items()}
+    )
+
+
+def form_of(use: Use) -> str:
+    """The use's shape without keyword arguments, marked when written at module level."""
+    return _where(skeleton(use.shape), use)
+
+
+def shape_key(use: Use) -> str:
+    """The use's whole shape, marked when written at module level: what variety compares."""
+    return _where(use.shape, use)
+
+
+def _where(shape: str, use: Use) -> str:
+    return shape if use.enclosing else shape + MODULE_LEVEL
+
+
+def skeleton(shape: str) -> str:
+    """A shape without the keyword arguments of its first call: `Flask(value, static_folder=str)`
+    -> `Flask(value)`."""
+    start = shape.find("(")
+    if start < 0:
+        return shape
+    arguments = _call_arguments(shape)
+    end = _closing(shape, start)
+    kept = [a for a in arguments if not (a.startswith("**") or _is_keyword(a))]
+    return f"{shape[:start]}({', '.join(kept)}){shape[end + 1:]}"
+
+
+def _is_keyword(argument: str) -> bool:
+    key, equals, _value = argument.partition("=")
+    return bool(equals) and key.isidentifier()
+
+
+def _closing(shape: str, start: int) -> int:
+    depth = 0
+    for index in range(start, len(shape)):
+        depth += shape[index] in "([{"
+        depth -= shape[index] in ")]}"
+        if depth == 0:
+            return index
+    return len(shape) - 1
+
+
+def _forms_by_function(uses: Iterable[Use]) -> dict[str, set[str]]:
+    """The forms written in each enclosing definition (module-level uses make no pattern)."""
+    found: dict[str, set[str]] = {}
+    for use in uses:
+        if use.enclosing:
+            found.setdefault(use.enclosing, set()).add(form_of(use))
+    return found
+
+
+def _pairs(forms: Collection[str]) -> set[frozenset[str]]:
+    ordered = sorted(forms)
+    return {frozenset((a, b)) for i, a in enumerate(ordered) for b in ordered[i + 1 :]}
+
+
+def typicality(uses: Sequence[Use], usage: Usage) -> float:
+    """How typical the file's most typical use is: its form's projects against the commonest
+    form's, blended with its best pattern's projects against the commonest pattern's.
+
+    A pattern weighs as much as patterns are common for the name (the commonest pattern's
+    projects against the commonest form's, at most half), and only one shared by
+    `PATTERN_PROJECTS` projects counts: request's form view (``request.method`` with
+    ``request.form``, 9 projects of 18) matters, ``Flask(value)`` with ``: Flask`` hardly does.
+    """
+    if not uses:
+        return 0.0
+    single = max(usage.forms.get(form_of(use), 0) for use in uses) / usage.commonest_form
+    if usage.commonest_pair < PATTERN_PROJECTS:
+        return single
+    weight = min(0.5, usage.commonest_pair / usage.commonest_form)
+    pattern = max(
+        (usage.pairs.get(pair, 0) for found in _forms_by_function(uses).values()
+         for pair in _pairs(found)),
+        default=0,
+    )
+    return (1 - weight) * single + weight * pattern / usage.commonest_pair
+
+
 def score_file(
     file: FileCandidate,
     qualname: str,
-    shape_counts: Mapping[str, int],
+    usage: Usage,
     library: str,
     now: datetime | None = None,
     facts: TextFacts | None = None,
 ) -> Score:
-    """Score one file's uses of one name against how many projects write each usage shape.
+    """Score one file's uses of one name against how many projects write each form (`usage`).
 
     `facts` are the text-only parts when already known (then `file.text` is not read).
     """
@@ -223,15 +348,14 @@ def score_file(
         facts = text_facts(file.text, [use.line for use in uses], qualname, library)
     real = _real(uses, facts.dead, qualname)
     longest_definition = max((use.enclosing_lines for use in real or uses), default=1)
-    commonest = max(shape_counts.values(), default=0) or 1
-    ranked_shapes = sorted({use.shape for use in real},
-                           key=lambda shape: (-shape_counts.get(shape, 0), shape))
+    typical = {shape_key(use): usage.forms.get(form_of(use), 0) for use in real}
+    ranked_shapes = sorted(typical, key=lambda shape: (-typical[shape], shape))
     source_label = _classify(file.path, facts.generated)
     parts = {
         "conciseness": facts.conciseness,
         "definition": min(1.0, COMFORTABLE_DEFINITION / max(longest_definition, 1)),
         "self_contained": facts.self_contained,
-        "typicality": shape_counts.get(ranked_shapes[0], 0) / commonest if ranked_shapes else 0,
+        "typicality": typicality(real, usage),
         "source_kind": SOURCE_KINDS[source_label],
         "project_signals": _project_signals(file, now),
     }
@@ -400,15 +524,15 @@ def select(
         else:
             usable.append(candidate)
     originals = _collapse_copies(usable, decisions)
-    best = _best_per_project(originals, decisions)
-    shown: set[str] = set()
+    remaining = _best_per_project(originals, decisions)
+    shown: Counter[str] = Counter()
     chosen: list[tuple[Candidate, str]] = []
-    remaining = list(best)
     while remaining and len(chosen) < max_examples:
         top = max(remaining, key=_strength)
-        fresh = [c for c in remaining if _is_new(c, shown)
-                 and c.score.total >= top.score.total - NOVELTY_MARGIN]
-        pick = max(fresh, key=_strength) if fresh else top
+        pick = max(
+            (c for c in remaining if c.score.total == top.score.total or _may_pass(c, top)),
+            key=lambda c: (round(c.score.total - _handicap(c, shown), 6), *_strength(c)),
+        )
         remaining.remove(pick)
         chosen.append((pick, _why_chosen(pick, shown, top)))
         shown.update(pick.score.shapes)
@@ -424,6 +548,25 @@ def select(
         for place, (candidate, reason) in enumerate(chosen, start=1)
     ]
     return page + sorted(decisions, key=lambda d: (-d.candidate.score.total, d.candidate.path))
+
+
+def _handicap(candidate: Candidate, shown: Counter[str]) -> float:
+    """Diminishing returns: `REPEAT_COST` for each time the page shows all the file's shapes."""
+    return REPEAT_COST * _repeats(candidate, shown)
+
+
+def _repeats(candidate: Candidate, shown: Counter[str]) -> int:
+    return min((shown[shape] for shape in candidate.score.shapes), default=0)
+
+
+def _may_pass(candidate: Candidate, top: Candidate) -> bool:
+    """Variety may put a file before a better one only when it is sound and not far below."""
+    score = candidate.score
+    return (
+        score.source_label in ("application", "example")
+        and score.excerpt_lines <= 2 * COMFORTABLE_EXCERPT
+        and score.total >= top.score.total - VARIETY_REACH
+    )
 
 
 def shape_summary(shapes: Iterable[tuple[str, str]], limit: int = 5) -> list[tuple[str, int, int]]:
@@ -545,7 +688,7 @@ def _why_not_best(other: Candidate, best: Candidate) -> str:
     )
 
 
-def _is_new(candidate: Candidate, shown: set[str]) -> bool:
+def _is_new(candidate: Candidate, shown: Collection[str]) -> bool:
     return any(shape not in shown for shape in candidate.score.shapes)
 
 
@@ -556,21 +699,36 @@ _NO_USE = (
 )
 
 
-def _why_chosen(candidate: Candidate, shown: set[str], top: Candidate) -> str:
+def _why_chosen(candidate: Candidate, shown: Counter[str], top: Candidate) -> str:
     """Why `candidate` took the next place, naming the shape that was new, if any."""
     score = candidate.score
-    strongest = max(WEIGHTS, key=lambda part: WEIGHTS[part] * getattr(score, part))
-    new = [shape for shape in score.shapes if shape not in shown]
-    if new and top is not candidate:
-        return (
-            f"{_NEW}, {new[0]}, at total {score.total:.3f}, within {NOVELTY_MARGIN} of the "
-            f"best remaining ({top.project}, {top.score.total:.3f})"
+    new = [shape for shape in score.shapes if not shown[shape]]
+    if candidate.score.total < top.score.total:
+        repeats = _repeats(top, shown)
+        what = (
+            f"{_NEW}, {new[0]}" if new
+            else f"shows {_least_shown(candidate, shown)}, shown {_times(_repeats(candidate, shown))}"
         )
+        return (
+            f"{what}, at total {score.total:.3f}: variety comes before the best remaining "
+            f"({top.project}, {top.score.total:.3f}), each of whose shapes the page already shows "
+            f"{_times(repeats)} ({REPEAT_COST} off a total per showing, at most "
+            f"{VARIETY_REACH} for application or example code with a short excerpt)"
+        )
+    strongest = max(WEIGHTS, key=lambda part: WEIGHTS[part] * getattr(score, part))
     lead = f"{_NEW}: {new[0]}" if new else f"shapes already shown, such as {score.shapes[0]}"
     return (
         f"{lead}; best remaining total ({score.total:.3f}, strongest part: {strongest}) "
         f"of {candidate.project}"
     )
+
+
+def _least_shown(candidate: Candidate, shown: Counter[str]) -> str:
+    return min(candidate.score.shapes, key=lambda shape: (shown[shape], shape))
+
+
+def _times(number: int) -> str:
+    return {1: "once", 2: "twice"}.get(number, f"{number} times")
 
 
 def explain(

@@ -98,7 +98,6 @@ from miner.store import (
     load_targets,
     missing_name_counts,
     save_shown,
-    shape_counts,
     shape_rows,
     used_qualnames,
 )
@@ -600,7 +599,7 @@ def choose_examples(
     stored = {
         (row["project"], row["path"]): row for row in load_candidate_rows(db, target.qualname)
     }
-    counts: dict[str, int] | None = None
+    usage = rank.usage_of(files, target.qualname)
     missing = load_missing(db)
     modules = {t.module for t in load_targets(db, library)}
     candidates = []
@@ -608,8 +607,7 @@ def choose_examples(
         key = (file.project.name, file.path)
         row = stored.get(key)
         if row is None:
-            counts = shape_counts(db, target.qualname) if counts is None else counts
-            score = rank.score_file(file, target.qualname, counts, library)
+            score = rank.score_file(file, target.qualname, usage, library)
         else:
             score = _score_from_row(row)
         outdated = rank.outdated_reason(file.text, library, modules, missing.get(key, ()))

@@ -122,14 +122,17 @@ def _rank_batch(db: Database, library: str, pages: list[str], key: str, mapper: 
         rows = [row for row in mapper(compute_facts, jobs) if row]
         store.save_facts(db, rows)
         known.update(((r["blob_sha"], r["qualname"], r["lines"]), r) for r in rows)
-    counts = store.all_shape_counts(db, pages)
+    files_of: dict[str, list[store.FileCandidate]] = {}
+    for qualname, file in inputs:
+        files_of.setdefault(qualname, []).append(file)
+    usage = {qualname: rank.usage_of(files, qualname) for qualname, files in files_of.items()}
     rows, labels = [], {}
     for qualname, file in inputs:
         row = known.get((file.blob_sha, qualname, lines_key(_lines(file, qualname))))
         if row is None:  # no excerpt can show its lines: it cannot be an example
             continue
         facts = _facts(row)
-        score = rank.score_file(file, qualname, counts.get(qualname, {}), library, facts=facts)
+        score = rank.score_file(file, qualname, usage[qualname], library, facts=facts)
         row = {"qualname": qualname, "project": file.project.name, "path": file.path}
         row.update(asdict(score), shapes=json.dumps(score.shapes), rank_key=key)
         rows.append(row)

@@ -364,7 +364,7 @@ SCHEMA: dict[str, TableSpec] = {
             "conciseness": (float, "short focused excerpt"),
             "definition": (float, "short enclosing definition"),
             "self_contained": (float, "share of the excerpt's names a reader can place"),
-            "typicality": (float, "projects writing the file's commonest shape against the commonest shape's"),
+            "typicality": (float, "projects writing the file's commonest form (and pattern) against the name's (rank.Usage)"),
             "source_kind": (float, "application 1, example 0.7, test 0.3, vendored/generated 0"),
             "project_signals": (float, "recent commit, commits and authors in the last year"),
             "total": (float, "weighted sum of the parts (rank.WEIGHTS)"),
@@ -1151,17 +1151,6 @@ def missing_name_counts(db: Database, name: str) -> tuple[int, int]:
     return row[0], row[1]
 
 
-def shape_counts(db: Database, qualname: str) -> dict[str, int]:
-    """How many projects write each usage shape of a name (imports left out): one large
-    project's habit must not outweigh a form many projects share."""
-    rows = db.execute(
-        "SELECT shape, count(DISTINCT project) FROM uses WHERE qualname = ? AND kind != 'import' "
-        "GROUP BY shape",
-        [qualname],
-    )
-    return dict(rows.fetchall())
-
-
 def shape_rows(db: Database, qualname: str) -> list[tuple[str, str]]:
     """(project, shape) of every use of a name except imports: the input of a shape summary."""
     rows = db.execute(
@@ -1243,20 +1232,6 @@ def scoring_inputs(db: Database, pages: Iterable[str]) -> list[tuple[str, FileCa
         )
         inputs.append((qualname, file))
     return inputs
-
-
-def all_shape_counts(db: Database, pages: Iterable[str]) -> dict[str, dict[str, int]]:
-    """name -> shape -> projects writing it (imports left out; see `shape_counts`), for these
-    names at once."""
-    _fill_pages(db, pages)
-    counts: dict[str, dict[str, int]] = {}
-    rows = db.execute(
-        "SELECT qualname, shape, count(DISTINCT project) FROM uses WHERE kind != 'import' "
-        "AND qualname IN (SELECT qualname FROM temp.rank_pages) GROUP BY qualname, shape"
-    )
-    for qualname, shape, count in rows.fetchall():
-        counts.setdefault(qualname, {})[shape] = count
-    return counts
 
 
 def load_facts(

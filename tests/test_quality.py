@@ -96,9 +96,9 @@ def test_a_file_whose_only_uses_are_dead_or_misused_is_never_an_example(context)
         def link():
             return url_for("home")
         """, project="C")
-    counts = {"url_for(str)": 3}
+    usage = rank.usage_of([misuse, dead, good], "flask.helpers.url_for")
     candidates = [
-        Candidate(f.project.name, 0, f.path, rank.score_file(f, "flask.helpers.url_for", counts, "flask"))
+        Candidate(f.project.name, 0, f.path, rank.score_file(f, "flask.helpers.url_for", usage, "flask"))
         for f in (misuse, dead, good)
     ]
     decisions = select(candidates)
@@ -238,7 +238,7 @@ def test_files_written_for_a_removed_or_misspelled_api_are_never_examples():
     assert [(d.chosen, d.reason) for d in lost] == [(False, "written for another flask")]
 
 
-def test_typicality_is_measured_against_the_commonest_shape(context):
+def test_typicality_is_measured_against_the_commonest_form(context):
     file = file_of(context, "app.py", """\
         from flask import url_for
 
@@ -246,9 +246,58 @@ def test_typicality_is_measured_against_the_commonest_shape(context):
         def link():
             return url_for("home")
         """)
-    common = rank.score_file(file, "flask.helpers.url_for", {"url_for(str)": 10, "x": 10}, "flask")
-    rare = rank.score_file(file, "flask.helpers.url_for", {"url_for(str)": 2, "x": 10}, "flask")
+    common = rank.score_file(file, "flask.helpers.url_for", rank.Usage({"url_for(str)": 10, "x": 10}, {}), "flask")
+    rare = rank.score_file(file, "flask.helpers.url_for", rank.Usage({"url_for(str)": 2, "x": 10}, {}), "flask")
     assert (common.typicality, rare.typicality) == (1.0, 0.2)
+
+
+def test_keywords_are_variety_and_module_level_is_a_place_of_its_own():
+    assert rank.skeleton("Flask(value, static_folder=str, **kwargs)") == "Flask(value)"
+    assert rank.skeleton("make_response(jsonify(...), int)") == "make_response(jsonify(...), int)"
+    assert rank.skeleton("request.args.get(...)") == "request.args.get(...)"
+    assert rank.skeleton("@bp.route(str, methods=list)") == "@bp.route(str)"
+
+
+FORM_VIEW = """\
+    from flask import request
+
+
+    def new():
+        if request.method == "POST":
+            return request.form["title"]
+        return ""
+    """
+ODD_READ = """\
+    from flask import request
+
+
+    def is_submitted():
+        return "submitted" in request.form
+    """
+LAMBDAS = """\
+    from flask import request
+
+    ARGS = {"form": lambda: request.form, "json": lambda: request.get_json()}
+    """
+
+
+def test_the_pattern_many_projects_write_is_the_typical_use(context):
+    """Request's form view (request.method with request.form, in one function, in most projects)
+    is more typical than a lone request.form, and a module-level table of lambdas is rare."""
+    name = "flask.globals.request"
+    corpus = [file_of(context, "views.py", FORM_VIEW, project=p) for p in "ABCD"]
+    corpus += [file_of(context, "odd.py", ODD_READ, project=p) for p in "EF"]
+    corpus.append(file_of(context, "api.py", LAMBDAS, project="G"))
+    usage = rank.usage_of(corpus, name)
+    assert usage.forms == {"request.method": 4, "request.form": 6,
+                           "request.form at module level": 1, "request.get_json() at module level": 1}
+    assert usage.pairs == {frozenset({"request.method", "request.form"}): 4}
+    scores = {f.project.name: rank.score_file(f, name, usage, "flask") for f in (corpus[0], corpus[4], corpus[6])}
+    # the pattern weighs 0.5 (4 of 6 projects, at most half): 0.5 * 1 + 0.5 * 4/4
+    assert scores["A"].typicality == 1.0
+    assert scores["E"].typicality == 0.5  # 0.5 * 6/6 + 0.5 * 0
+    assert scores["G"].typicality == pytest.approx(0.5 / 6, abs=1e-4)
+    assert scores["G"].shapes == ("request.form at module level", "request.get_json() at module level")
 
 
 def test_how_it_is_called_names_the_keyword_arguments_and_drops_bare_mentions():
@@ -264,18 +313,11 @@ def test_how_it_is_called_names_the_keyword_arguments_and_drops_bare_mentions():
     assert rank.keyword_summary(rows) == [("_external=True", 2, 2), ("page=", 1, 1)]
 
 
-def test_typicality_counts_projects_so_one_large_project_cannot_outweigh_many(tmp_path):
-    from miner.store import open_db, save_project_list, shape_counts
-
-    db = open_db(tmp_path / "m.db")
-    rows = [("Huge", "request.path")] * 50 + [(p, "request.form") for p in "ABC"]
-    save_project_list(db, [Project(p, f"https://example.org/{p}") for p in ("Huge", "A", "B", "C")])
-    db["uses"].insert_all(
-        {"project": project, "path": "v.py", "qualname": "flask.globals.request",
-         "kind": "attribute", "resolution": "direct", "line": n, "shape": shape}
-        for n, (project, shape) in enumerate(rows)
-    )
-    assert shape_counts(db, "flask.globals.request") == {"request.form": 3, "request.path": 1}
+def test_typicality_counts_projects_so_one_large_project_cannot_outweigh_many(context):
+    huge = file_of(context, "v.py", "from flask import request\n" + "x = request.path\n" * 50, "Huge")
+    small = [file_of(context, "v.py", "from flask import request\nx = request.form\n", p) for p in "ABC"]
+    usage = rank.usage_of([huge, *small], "flask.globals.request")
+    assert usage.forms == {"request.form at module level": 3, "request.path at module level": 1}
 
 
 def test_a_module_level_object_is_shown_with_its_first_use(context):

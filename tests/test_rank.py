@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from miner import rank
-from miner.model import Project, SourceFile, UseKind
+from miner.model import Project, SourceFile
 from miner.rank import Candidate, classify_path, select, shape_summary
 from miner.scan import ScanContext, scan_file
 from miner.store import FileCandidate
@@ -37,14 +37,10 @@ def candidate(context, project: str, path: str, text: str, position: int = 0) ->
 
 
 def ranked(files: list[FileCandidate]) -> list[Candidate]:
-    counts: dict[str, int] = {}
-    for file in files:
-        for use in file.uses:
-            if use.qualname == QUALNAME and use.kind is not UseKind.IMPORT:
-                counts[use.shape] = counts.get(use.shape, 0) + 1
+    usage = rank.usage_of(files, QUALNAME)
     return [
         Candidate(f.project.name, f.project.position, f.path,
-                  rank.score_file(f, QUALNAME, counts, "flask", now=NOW))
+                  rank.score_file(f, QUALNAME, usage, "flask", now=NOW))
         for f in files
     ]
 
@@ -110,33 +106,54 @@ def test_a_200_line_function_loses_to_a_10_line_one(context):
     assert [d.candidate.path for d in decisions if d.chosen] == ["shop/short.py"]
 
 
-def scored(project: str, total: float, *shapes: str, position: int = 0) -> Candidate:
+def scored(project: str, total: float, *shapes: str, position: int = 0,
+           label: str = "application", lines: int = 10) -> Candidate:
     """A candidate with a given total and shapes, for selection alone."""
     score = rank.Score(
         conciseness=1, definition=1, self_contained=1, typicality=1, source_kind=1,
-        project_signals=1, total=total, excerpt_lines=10, definition_lines=5,
-        source_label="application", shapes=shapes, content_hash=f"{project}{total}",
+        project_signals=1, total=total, excerpt_lines=lines, definition_lines=5,
+        source_label=label, shapes=shapes, content_hash=f"{project}{total}",
     )
     return Candidate(project, position, f"{project.lower()}.py", score)
 
 
-def test_a_new_shape_goes_first_only_within_the_novelty_margin():
+def test_each_showing_of_a_shape_costs_a_little_so_variety_comes_in_by_degrees():
     page = select([
-        scored("A", 0.90, "make_response(str)"),
-        scored("B", 0.89, "make_response(str)", position=1),
-        scored("C", 0.86, "make_response(jsonify(...), int)", position=2),
-        scored("D", 0.80, "make_response(str)", position=3),
-        scored("E", 0.40, "make_response()", position=4),  # new, but far below: no promotion
+        scored("A", 0.90, "Flask(value)"),
+        scored("B", 0.89, "Flask(value)", position=1),
+        scored("C", 0.88, "Flask(value)", position=2),
+        scored("D", 0.84, "Flask(value, static_folder=str)", position=3),
+        scored("E", 0.80, "Flask(value, instance_relative_config=True)", position=4),
     ])
     chosen = [(d.candidate.project, d.new_shape) for d in page if d.chosen]
-    assert chosen == [("A", True), ("C", True), ("B", False), ("D", False), ("E", True)]
+    # D passes B once Flask(value) is shown once (0.89 - 0.05 < 0.84 is false: a tie goes to
+    # the higher total), then C after two showings (0.88 - 0.10 < 0.84); E passes C (0.80 > 0.78).
+    assert chosen == [("A", True), ("B", False), ("D", True), ("E", True), ("C", False)]
     reasons = {d.candidate.project: d.reason for d in page}
-    assert reasons["C"] == (
-        "shows a usage shape not shown yet, make_response(jsonify(...), int), at total 0.860, "
-        "within 0.05 of the best remaining (B, 0.890)"
+    assert reasons["D"] == (
+        "shows a usage shape not shown yet, Flask(value, static_folder=str), at total 0.840: "
+        "variety comes before the best remaining (C, 0.880), each of whose shapes the page "
+        "already shows twice (0.05 off a total per showing, at most 0.25 for application or "
+        "example code with a short excerpt)"
     )
-    assert reasons["B"].startswith("shapes already shown, such as make_response(str); ")
-    assert reasons["E"].startswith("shows a usage shape not shown yet: make_response(); ")
+    assert reasons["B"].startswith("shapes already shown, such as Flask(value); ")
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        scored("W", 0.80, "Flask(str)", position=9, label="test"),  # test scaffolding
+        scored("W", 0.80, "Flask(str)", position=9, lines=150),  # a 150-line excerpt
+        scored("W", 0.60, "Flask(str)", position=9),  # far below: out of reach
+    ],
+)
+def test_variety_never_puts_a_weak_candidate_before_a_better_one(weak):
+    strong = [scored(p, 0.90 - i / 100, "Flask(value)", position=i) for i, p in enumerate("ABCDEF")]
+    page = select([*strong, weak])
+    assert [d.candidate.project for d in page if d.chosen] == [*"ABCDEF", "W"]
+    assert next(d for d in page if d.candidate.project == "W").reason.startswith(
+        "shows a usage shape not shown yet: Flask(str); best remaining total"
+    )
 
 
 def test_explain_names_the_shape_that_was_new_not_the_files_commonest():
