@@ -461,10 +461,10 @@ def explain(page: str, max_examples: int, order: str, db_path: Path) -> None:
         miner explain flask-helpers-make-response-examples
     """
     db = _existing_db(db_path)
-    library, target = rendering.find_page(db, page)
+    library, target, slug = rendering.find_page(db, page)
     choice = rendering.choose_examples(db, target, library.name, max_examples, order)
     summary = rank.shape_summary(store.shape_rows(db, target.qualname))
-    title = f"{rendering.page_slug(target)}: {target.qualname}"
+    title = f"{slug}: {target.qualname}"
     report = rank.explain(title, choice.decisions, summary, max_examples=max_examples, order=order)
     click.echo(terminal_lines(report), nl=False)  # it names projects and files
 

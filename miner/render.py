@@ -530,8 +530,10 @@ def page_slug(target: Target, slugs: Mapping[str, str] | None = None) -> str:
     return f"{(slugs or {}).get(target.qualname) or _slug_base(target)}-examples"
 
 
-def find_page(db: Database, name: str) -> tuple[LibraryInfo, Target]:
-    """The page a slug (with or without -examples), qualname or alias names."""
+def find_page(db: Database, name: str) -> tuple[LibraryInfo, Target, str]:
+    """The page a slug (with or without -examples), qualname or alias names, and the page's
+    own slug (`sqlalchemy-sql-sqltypes-integer-2-examples` for the second of two names whose
+    plain slugs collide)."""
     used = used_qualnames(db)
     counts = count_uses(db)
     for library in load_libraries(db):
@@ -547,7 +549,7 @@ def find_page(db: Database, name: str) -> tuple[LibraryInfo, Target]:
                     raise MinerError(
                         f"no page for {name}: it has no uses in the database (see `miner targets`)"
                     )
-                return library, target
+                return library, target, slug
     raise unknown_name(db, name)
 
 

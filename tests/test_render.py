@@ -21,7 +21,7 @@ from miner.model import (
     Target,
     Use,
 )
-from miner.render import make_environment, markdown_inline, render_pages
+from miner.render import find_page, make_environment, markdown_inline, render_pages
 from miner.scan import ScanContext, scan_file
 from miner.store import Database, open_db, save_crawl, save_library
 from miner.targets import discover
@@ -523,6 +523,12 @@ def test_two_names_with_one_slug_never_share_a_file(tmp_path: Path) -> None:
     assert (
         '<a href="/flask-helpers-make-response-2-examples.html">Make_Response</a>'
         in pages["flask-helpers-make-response-examples.markdown"]
+    )
+    # explain finds each by its own slug and names that slug, not the plain one
+    _library, found, slug = find_page(db, "flask-helpers-make-response-2-examples")
+    assert (found.qualname, slug) == (twin.qualname, "flask-helpers-make-response-2-examples")
+    assert find_page(db, "flask.helpers.make_response")[2] == (
+        "flask-helpers-make-response-examples"
     )
 
 
