@@ -71,6 +71,7 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from miner import aliases, rank
+from miner import modules as module_examples
 from miner.escape import (
     clean_text,
     code_fence,
@@ -89,10 +90,12 @@ from miner.store import (
     FileCandidate,
     LibraryInfo,
     count_uses,
+    dotted_uses,
     foreign_name_counts,
     load_candidate_rows,
     load_candidates,
     load_drift,
+    load_file,
     load_libraries,
     load_missing,
     load_targets,
@@ -320,6 +323,7 @@ def render_pages(
                     sortorder_prefix,
                     slugs,
                     written,
+                    (db, style, max_examples, order),
                 )
             )
             module_pages.extend(path for path in written if path not in before)
@@ -357,22 +361,39 @@ def _write_module_pages(
     sortorder_prefix: str,
     slugs: Mapping[str, str],
     written: dict[Path, str],
+    selection: tuple[Database, str, int, str],
 ) -> list[tuple[str, str]]:
-    """A Markdown page per module with pages, after the name pages in sortorder; failures."""
+    """A Markdown page per module with pages, after the name pages in sortorder, with
+    examples of the module in use (`selection`: database, style, max examples, order);
+    failures."""
+    db, style, max_examples, order = selection
     template = _template(env, "module.markdown.j2")
     members = aliases.module_members(target for target, _, _ in plan)
     orders = _sortorders(sortorder_prefix, len(plan) + len(members))[len(plan) :]
+    through = module_examples.module_uses(
+        (module_examples.ModuleUse(*row) for row in dotted_uses(db)), members
+    )
     failures = []
     for sortorder, (module, targets) in zip(orders, members.items(), strict=True):
         slug = f"{module.replace('.', '-')}-examples"
-        context = {
-            "module": module,
-            "slug": slug,
-            "sortorder": sortorder,
-            "library": library,
-            "members": [{"target": t, "slug": page_slug(t, slugs)} for t in targets],
-        }
         try:
+            choice = choose_module_examples(
+                db, module, through.get(module, {}), library.name, max_examples, order
+            )
+            name = module.rpartition(".")[2]
+            context = {
+                "module": module,
+                "slug": slug,
+                "sortorder": sortorder,
+                "library": library,
+                "page": {"library": library},  # what the example partials read
+                "members": [{"target": t, "slug": page_slug(t, slugs)} for t in targets],
+                "examples": [
+                    _example(number, file, rank.file_excerpt(file, module, style))
+                    for number, file in enumerate(choice.files, start=1)
+                ],
+                "name": name,
+            }
             _write(directory / f"{slug}.markdown", template.render(context), module, written)
         # One module page that cannot be written (its slug is a name page's) costs only itself.
         except Exception as error:
@@ -601,7 +622,21 @@ def choose_examples(
     stored = {
         (row["project"], row["path"]): row for row in load_candidate_rows(db, target.qualname)
     }
-    usage = rank.usage_of(files, target.qualname)
+    return _choose(db, files, target.qualname, library, stored, max_examples, order)
+
+
+def _choose(
+    db: Database,
+    files: Sequence[FileCandidate],
+    qualname: str,
+    library: str,
+    stored: Mapping[tuple[str, str], Mapping[str, Any]],
+    max_examples: int,
+    order: str,
+) -> Choice:
+    """Score the files not `stored`, mark the outdated ones, and select (rank.select): name
+    pages and module pages alike."""
+    usage = rank.usage_of(files, qualname)
     missing = load_missing(db)
     modules = {t.module for t in load_targets(db, library)}
     candidates = []
@@ -609,7 +644,7 @@ def choose_examples(
         key = (file.project.name, file.path)
         row = stored.get(key)
         if row is None:
-            score = rank.score_file(file, target.qualname, usage, library)
+            score = rank.score_file(file, qualname, usage, library)
         else:
             score = _score_from_row(row)
         outdated = rank.outdated_reason(file.text, library, modules, missing.get(key, ()))
@@ -620,6 +655,26 @@ def choose_examples(
     by_key = {(file.project.name, file.path): file for file in files}
     chosen = tuple(by_key[(d.candidate.project, d.candidate.path)] for d in decisions if d.chosen)
     return Choice(chosen, tuple(decisions))
+
+
+def choose_module_examples(
+    db: Database,
+    module: str,
+    files: Mapping[tuple[str, str], Sequence[module_examples.ModuleUse]],
+    library: str,
+    max_examples: int = 10,
+    order: str = "score",
+) -> Choice:
+    """A module page's examples: the busiest files using names through the module (see
+    miner/modules.py), chosen like a name page's with the module standing in for the name."""
+    found = []
+    for project, path in module_examples.busiest_files(files):
+        file = load_file(db, project, path)
+        candidate = module_examples.module_file(file, module, files[(project, path)]) if file else None
+        if candidate is not None:
+            found.append(candidate)
+    found.sort(key=lambda f: (f.project.position, f.project.name, f.path))
+    return _choose(db, found, module, library, {}, max_examples, order)
 
 
 def _score_from_row(row: Mapping[str, Any]) -> rank.Score:

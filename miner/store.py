@@ -973,6 +973,28 @@ def count_uses(db: Database) -> dict[str, tuple[int, int]]:
 
 def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
     """Every file with uses of `qualname`, in project list order then path, with its text."""
+    return _file_candidates(db, "uses.qualname = :qualname", {"qualname": qualname})
+
+
+def load_file(db: Database, project: str, path: str) -> FileCandidate | None:
+    """One file with its text and every use in it (of any name)."""
+    found = _file_candidates(
+        db, "uses.project = :project AND uses.path = :path", {"project": project, "path": path}
+    )
+    return found[0] if found else None
+
+
+def dotted_uses(db: Database) -> list[tuple[str, str, str, str, str, str]]:
+    """(project, path, qualname, written_as, resolution, shape) of every use written through a
+    module or object (`models.CharField`, `sa.Column`): the candidates of module pages."""
+    return db.execute(
+        "SELECT project, path, qualname, written_as, resolution, shape FROM uses "
+        "WHERE kind != 'import' AND instr(written_as, '.') > 0 "
+        "ORDER BY project, path, line"
+    ).fetchall()
+
+
+def _file_candidates(db: Database, where: str, params: dict[str, str]) -> list[FileCandidate]:
     rows = db.query(
         """
         SELECT uses.*, files.blob_sha, sources.text,
@@ -988,10 +1010,12 @@ def load_candidates(db: Database, qualname: str) -> list[FileCandidate]:
         JOIN files ON files.project = uses.project AND files.path = uses.path
         JOIN sources ON sources.blob_sha = files.blob_sha
         JOIN projects ON projects.name = uses.project
-        WHERE uses.qualname = :qualname
+        WHERE """
+        + where
+        + """
         ORDER BY projects.position, projects.name, uses.path, uses.line, uses."column", uses.id
         """,
-        {"qualname": qualname},
+        params,
     )
     candidates = []
     for (project_name, path), group in itertools.groupby(
