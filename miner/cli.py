@@ -26,6 +26,7 @@ from miner import serve as serving
 from miner.escape import TerminalFilter, terminal_lines, terminal_text
 from miner.model import MinerError, Project
 from miner.resources import resource_dir
+from miner.stats import stats_lines
 
 #: Every option can come from the environment: MINER_<COMMAND>_<OPTION> (MINER_RENDER_OUT),
 #: and the options shared by commands from MINER_DB, MINER_CACHE, MINER_PROJECTS, MINER_LIBRARY.
@@ -105,10 +106,11 @@ def reports_errors(function: F) -> F:
 
 
 def _set_quiet(ctx: click.Context, _param: click.Parameter, quiet: bool) -> None:
-    """-q before the command or after it: only errors are printed."""
+    """-q before the command or after it: only errors are printed (failures and `Error:`
+    lines; no progress, no summary, no warnings)."""
     if quiet or "miner.quiet" not in ctx.meta:
         ctx.meta["miner.quiet"] = quiet
-        logging.getLogger().setLevel(logging.WARNING if quiet else logging.INFO)
+        logging.getLogger().setLevel(logging.ERROR if quiet else logging.INFO)
 
 
 def quiet_option(function: F) -> F:
@@ -122,9 +124,26 @@ def quiet_option(function: F) -> F:
     )(function)
 
 
+def _set_verbose(_ctx: click.Context, _param: click.Parameter, verbose: bool) -> None:
+    if verbose:
+        logging.getLogger("miner").setLevel(logging.DEBUG)
+
+
+def verbose_option(function: F) -> F:
+    return click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_verbose,
+        help="Also print each step: fetches, commits, PyPI releases.",
+    )(function)
+
+
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name=DISTRIBUTION)
 @quiet_option
+@verbose_option
 def cli() -> None:
     """Mine real-world usage examples of a library's public names and publish example pages."""
     logging.basicConfig(format="%(message)s", stream=sys.stderr)
@@ -135,6 +154,7 @@ def cli() -> None:
 
 @cli.command()
 @quiet_option
+@verbose_option
 @click.option(
     "--projects",
     "projects_file",
@@ -213,9 +233,9 @@ def crawl(
     if mode != "quiet":
         for host, count in sources.unresolvable_hosts(projects).items():
             click.echo(
-                terminal_text(f"note: {host} cannot be resolved (no network to it?): its "
-                f"{count} {'project' if count == 1 else 'projects'} fall back to their PyPI "
-                "release where the list names one, or fail"),
+                terminal_text(f"note: cannot resolve {host} (no network?): its {count} "
+                f"{'project falls' if count == 1 else 'projects fall'} back to PyPI where listed, "
+                f"or {'fails' if count == 1 else 'fail'}"),
                 err=True,
             )
     try:
@@ -467,6 +487,22 @@ def explain(page: str, max_examples: int, order: str, db_path: Path) -> None:
     title = f"{slug}: {target.qualname}"
     report = rank.explain(title, choice.decisions, summary, max_examples=max_examples, order=order)
     click.echo(terminal_lines(report), nl=False)  # it names projects and files
+
+
+@cli.command()
+@quiet_option
+@db_option
+@reports_errors
+def stats(db_path: Path) -> None:
+    """Show each project's last crawl: what the pages show, and every failure in full.
+
+    \b
+    Example:
+        miner stats --db miner.db
+    """
+    db = _existing_db(db_path)
+    for line in stats_lines(db.conn, db_path):
+        click.echo(terminal_text(line))
 
 
 @cli.command(name="targets")

@@ -72,12 +72,14 @@ class ProjectResult:
     scanned: int = 0
     unparsable: int = 0
     uses: int = 0
-    error: str = ""
+    error: str = ""  #: the whole reason of a failure, as crawls.error keeps it
+    brief: str = ""  #: the reason as the crawl prints it: no name, no url (see FetchError)
     parsed: int = 0  #: files scanned this time; the others came from the scan cache
     unchanged: bool = False  #: the stored commit was current: nothing was fetched or scanned
     missing: int = 0  #: uses of library names the analysed version does not have
     note: str = ""  #: e.g. that a PyPI release was analysed because git failed
     release: str = ""  #: "the PyPI release indico 3.3.14 (2025-05-06)" when one was analysed
+    warning: str = ""  #: what an ok crawl did without (its recent history), else ""
 
 
 @dataclass
@@ -308,6 +310,9 @@ def detect_drift(db: Database) -> list[dict[str, str | None]]:
     return drifted
 
 
+#: What the crawl says of a project whose recent history git refused (crawls.note says why).
+HISTORY_WARNING = "recent history not read: ranked by the commits at hand (miner stats says why)"
+
 #: The crawls.note of a project skipped because its head and the scan key had not changed.
 UNCHANGED_NOTE = "unchanged: the remote head is the stored commit and the scan key is the same"
 
@@ -334,6 +339,7 @@ class ProjectWork:
     parsed: int = 0  #: files that went through the scanner; the others came from the cache
     unchanged: bool = False  #: skipped: remote head == known commit under the same scan key
     error: str = ""  #: a failed fetch or read; the project's stored rows stay
+    brief: str = ""  #: that failure as the crawl prints it
     metadata: ProjectMetadata | None = None  #: description, license, versions it declares
     history: History | None = None  #: recent commits and authors, for ranking
     facts: tuple[dict[str, object], ...] = ()  #: excerpt_facts rows of the files scanned
@@ -372,7 +378,7 @@ def crawl_project_work(
         except sources.FetchError as error:
             if not (project.pypi and pypi_index):
                 raise
-            checkout = sources.fetch_release(project, cache_dir, pypi_index, timeout, str(error))
+            checkout = sources.fetch_release(project, cache_dir, pypi_index, timeout, error)
             recent = History()
         files = sources.read_files(checkout, metadata.wants_file, metadata.MAX_FILES)
         about = metadata.describe(files, context.library)
@@ -392,7 +398,8 @@ def crawl_project_work(
         texts = {sha: decode_source(data) for sha, data in reader.blobs(needed).items()}
         facts = _excerpt_facts(scans, counter.paths, reader, context.library, mapper)
     except MinerError as error:
-        return ProjectWork(project, started, _now(), error=str(error))
+        brief = getattr(error, "brief", "")
+        return ProjectWork(project, started, _now(), error=str(error), brief=brief)
     except BrokenProcessPool:  # the caller replaces the pool
         raise
     # Whatever else one project makes go wrong (a bug, a full disk, no memory) is its own failure.
@@ -507,7 +514,7 @@ def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResu
     if work.error or (work.checkout is None and not work.unchanged):
         error = work.error or f"{name}: no result"
         store.save_failed_crawl(db, work.project, error, work.started_at, work.finished_at)
-        return ProjectResult(name, ok=False, error=error)
+        return ProjectResult(name, ok=False, error=error, brief=work.brief)
     if work.unchanged:
         row = store.save_unchanged_crawl(
             db, work.project, UNCHANGED_NOTE, work.started_at, work.finished_at
@@ -549,6 +556,7 @@ def _store(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResu
         parsed=work.parsed,
         missing=sum(len(scan.missing) for scan in scans),
         note=work.checkout.note,
+        warning=HISTORY_WARNING if work.history and work.history.note else "",
         release=(
             sources.release_line(work.checkout.published) if work.checkout.published else ""
         ),

@@ -1458,6 +1458,15 @@ def release_metadata(text: str) -> tuple[str | None, str | None]:
     return summary, _resolve(sets) if sets else None
 
 
+def release_urls(text: str) -> list[str]:
+    """Every url a release's PKG-INFO or METADATA gives for its project: Home-page,
+    Download-URL and each Project-URL ("Source, https://...")."""
+    message = email.parser.HeaderParser().parsestr(text)
+    urls = [message.get("Home-page") or "", message.get("Download-URL") or ""]
+    urls += [value.partition(",")[2] for value in message.get_all("Project-URL") or []]
+    return [url.strip() for url in urls if "://" in url]
+
+
 #: Words that make a description the README's own voice, not a blurb for a reader.
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|we|we're|we've|our|ours|us)\b", re.I)
 _PROFANITY = re.compile(

@@ -7,6 +7,7 @@ inside a project are repository-relative POSIX strings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -14,6 +15,10 @@ from pathlib import Path
 
 class MinerError(Exception):
     """A failure with a one-line message that names the input and says what to do."""
+
+
+#: What to do, at the end of a MinerError's message: "... (check the url in the project list)".
+ADVICE = re.compile(r" \([^()]*\)$")
 
 
 class UseKind(str, Enum):
@@ -121,6 +126,7 @@ class History:
     sampled: int = 0  #: commits read (the fetch is bounded)
     commits_last_year: int = 0
     authors_last_year: int = 0  #: distinct author e-mail addresses
+    note: str = ""  #: why these signals are missing or partial (git refused the history)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from rich.progress import (
 
 from miner.crawl import CrawlListener, ProjectResult
 from miner.escape import TerminalFilter, terminal_text
-from miner.model import Project
+from miner.model import ADVICE, Project
 
 Mode = Literal["bars", "lines", "quiet"]
 
@@ -45,6 +45,11 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+#: How long a line the crawl prints about a project may be: a failure's own words are cut to
+#: fit, and the whole reason stays in the crawls table (`miner stats` prints it).
+LINE_WIDTH = 120
+
+
 def result_line(result: ProjectResult) -> str:
     """One project's line, with nothing in it that a terminal would act on."""
     return terminal_text(_result_line(result))
@@ -52,22 +57,21 @@ def result_line(result: ProjectResult) -> str:
 
 def _result_line(result: ProjectResult) -> str:
     """One line per project, short enough to read: what happened, and how much was found."""
-    if not result.ok:  # the error may begin with the project's name: say it once
-        return f"{result.project}: FAILED: {result.error.removeprefix(f'{result.project}: ')}"
+    if not result.ok:
+        return fit(f"{result.project}: FAILED: ", brief(result))
     found = f"{plural(result.files, 'file')}, {plural(result.uses, 'use')}"
     if result.unchanged:
         return f"{result.project}: unchanged at {result.commit[:12]}, {found}"
-    if result.unparsable:
-        found += f" ({result.unparsable} unparsable)"
+    reused = result.files - result.parsed if not result.release else 0
+    about = [f"{reused} reused"] if reused else []
+    about += [f"{result.unparsable} unparsable"] if result.unparsable else []
+    found = plural(result.files, "file") + (f" ({', '.join(about)})" if about else "")
+    found += f", {plural(result.uses, 'use')}"
     if result.missing:
-        found += f", {result.missing} of removed names (see missing_names)"
+        found += f", {result.missing} of removed names"
     if result.release:
-        return f"{result.project}: from {result.release}: {found}"
-    reused = result.files - result.parsed
-    return (
-        f"{result.project}: crawled {result.commit[:12]}: {found}; "
-        f"{plural(result.parsed, 'file')} scanned now, {reused} reused"
-    )
+        return f"{result.project}: {result.release.removeprefix('the ')}: {found}"
+    return f"{result.project}: crawled {result.commit[:12]}: {found}"
 
 
 def summary_lines(results: list[ProjectResult], db: str) -> list[str]:
@@ -83,10 +87,34 @@ def summary_lines(results: list[ProjectResult], db: str) -> list[str]:
     lines = [f"crawled {len(results) - len(failed)} of {len(results)} projects into {db}: {parts}"]
     if failed:
         lines.append(
-            f"to crawl the {plural(len(failed), 'project')} that failed: add a `pypi` name to "
-            "its entry in the project list, point its `url` at a local clone, or check the network"
+            "to fix a failure: add a `pypi` name to its entry in the project list, point its "
+            "`url` at a clone"
         )
+        lines.append(f"the full reasons: miner stats --db {db}")
+    if any(r.missing for r in results):
+        lines.append("uses of removed names: see the missing_names table (queries/missing_names.sql)")
     return lines
+
+
+def brief(result: ProjectResult) -> str:
+    """A failure's reason as printed: no project name, no url (crawls.error keeps both)."""
+    return result.brief or result.error.removeprefix(f"{result.project}: ")
+
+
+def warning_line(result: ProjectResult) -> str:
+    """What an ok crawl did without, when it did without something (its recent history)."""
+    return terminal_text(fit(f"{result.project}: warning: ", result.warning))
+
+
+def fit(head: str, reason: str, width: int = LINE_WIDTH) -> str:
+    """`head + reason` in `width` characters: the reason's detail is cut, its advice kept."""
+    if len(head) + len(reason) <= width:
+        return head + reason
+    advice = ADVICE.search(reason)
+    what, todo = (reason[: advice.start()], advice[0]) if advice else (reason, "")
+    room = max(width - len(head) - len(todo) - 1, 20)
+    return f"{head}{what[:room].rstrip()}…{todo}"
+
 
 
 class _Failures:
@@ -98,19 +126,11 @@ class _Failures:
     def line(self, result: ProjectResult) -> str:
         if result.ok:
             return result_line(result)
-        key = _error_key(result.project, result.error)
+        key = re.sub(r"'[^']*'|\S+://\S+", "URL", brief(result))  # any url git names again
         if key in self.first:
             return terminal_text(f"{result.project}: FAILED: the same error as {self.first[key]}")
         self.first[key] = result.project
         return result_line(result)
-
-
-def _error_key(project: str, error: str) -> str:
-    """The error without the project's name and url: equal for the same git failure."""
-    text = error.removeprefix(f"{project}: ")
-    if text.startswith("cannot fetch "):
-        text = text.partition(": ")[2]
-    return re.sub(r"'[^']*'|\S+://\S+", "URL", text)  # git names the url again: "unable to access '...'"
 
 
 class _Lines(CrawlListener):
@@ -122,9 +142,11 @@ class _Lines(CrawlListener):
         self.started = 0.0
 
     def project_finished(self, result: ProjectResult) -> None:
-        line = self.failures.line(result)
-        if not (result.ok and self.quiet):
-            click.echo(line, err=True)
+        if result.ok and self.quiet:  # -q: errors only
+            return
+        click.echo(self.failures.line(result), err=True)
+        if result.warning:
+            click.echo(warning_line(result), err=True)
 
     def ranking_started(self) -> None:
         self.started = time.monotonic()
@@ -170,6 +192,8 @@ class _Bars(CrawlListener):
     def project_finished(self, result: ProjectResult) -> None:
         line = self.failures.line(result)
         self.progress.console.print(line, markup=False, highlight=False)
+        if result.warning:
+            self.progress.console.print(warning_line(result), markup=False, highlight=False)
         if self.projects is not None:
             self.progress.advance(self.projects)
 

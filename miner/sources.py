@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
@@ -37,8 +38,8 @@ from urllib.parse import urlsplit
 import git
 from packaging.version import InvalidVersion, Version
 
-from miner.metadata import release_metadata
-from miner.model import Checkout, History, MinerError, Project, Release, SourceFile
+from miner.metadata import release_metadata, release_urls
+from miner.model import ADVICE, Checkout, History, MinerError, Project, Release, SourceFile
 
 try:
     import fcntl
@@ -104,7 +105,18 @@ class ProjectListError(MinerError):
 
 
 class FetchError(MinerError):
-    """A project could not be fetched into, or read back from, the cache."""
+    """A project could not be fetched into, or read back from, the cache.
+
+    The message is the whole story the crawls table keeps (the url, git's own words); `brief`
+    is what the crawl prints after the project's name: what happened and what to do, no url.
+    """
+
+    def __init__(self, message: str, brief: str = "") -> None:
+        super().__init__(message)
+        self.brief = brief or message
+
+    def __reduce__(self) -> tuple[type[FetchError], tuple[str, str]]:  # across processes
+        return type(self), (str(self), self.brief)
 
 
 # -- the project list ------------------------------------------------------------------------
@@ -292,7 +304,7 @@ def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Ch
             raise _fetch_error(
                 project, f"{error} in {git_dir} (delete it and fetch again)"
             ) from None
-    logger.info("%s: %s at %s (%s)", project.name, branch, commit[:12], committed_at)
+    logger.debug("%s: %s at %s (%s)", project.name, branch, commit[:12], committed_at)
     return Checkout(project, git_dir, commit, branch, committed_at, license_path, tags=tags)
 
 
@@ -333,22 +345,18 @@ def history(checkout: Checkout, timeout: float = 300, now: float | None = None) 
                 f"--depth={HISTORY_DEPTH}", "--filter=tree:0", "--no-tags", "--",
                 _fetch_url(checkout.project.url), f"+{ref}:{ref}", kill_after_timeout=timeout,
             )
+        missing = ""
     except git.CommandError as error:  # history only informs ranking: never fail a project on it
-        logger.warning(
-            "%s: recent history not fetched (%s); ranking uses the head commit's date alone",
-            checkout.project.name,
-            _reason(error, timeout),
-        )
+        missing = f"recent history not fetched (git said: {_git_detail(error)})"
     try:
         log = runner.log(f"-n{HISTORY_DEPTH}", "--format=%at%x09%ae", checkout.commit)
     except git.CommandError as error:  # a corrupt commit among them: ranking does without
-        logger.warning("%s: history not read (%s)", checkout.project.name, _git_detail(error))
-        return History()
+        return History(note=f"history not read (git said: {_git_detail(error)})")
     year_ago = (time.time() if now is None else now) - 365.25 * 86400
     entries = [line.split("\t", 1) for line in log.splitlines() if "\t" in line]
     # A malformed author date (git prints 0 or nothing) counts as a commit of unknown date.
     recent = [author.lower() for stamp, author in entries if _timestamp(stamp) >= year_ago]
-    return History(len(entries), len(recent), len(set(recent)))
+    return History(len(entries), len(recent), len(set(recent)), missing)
 
 
 def _timestamp(text: str) -> float:
@@ -367,10 +375,12 @@ MAX_URL_LENGTH = 8192
 def _safe_url(project: Project) -> str:
     """The URL git is given: local paths as file:// URLs, and never a command-running helper."""
     if len(project.url) > MAX_URL_LENGTH:
-        raise FetchError(
-            f"{project.name}: cannot fetch {_redact(project.url[:60])}...: the url is "
-            f"{len(project.url)} characters long, over the {MAX_URL_LENGTH} limit "
+        reason = (
+            f"the url is {len(project.url)} characters long, over the {MAX_URL_LENGTH} limit "
             "(check the url in the project list)"
+        )
+        raise FetchError(
+            f"{project.name}: cannot fetch {_redact(project.url[:60])}...: {reason}", reason
         )
     url = _fetch_url(project.url)
     try:
@@ -525,7 +535,7 @@ def _update_branch(runner: git.Git, url: str, branch: str, head: str, timeout: f
     if heads.get(ref) == head:
         logger.debug("%s: cache is up to date at %s", _redact(url), head[:12])
     else:
-        logger.info("fetching %s of %s", branch, _redact(url))
+        logger.debug("fetching %s of %s", branch, _redact(url))
         runner.fetch(
             "--depth=1", "--no-tags", "--", url, f"+{ref}:{ref}", kill_after_timeout=timeout
         )
@@ -556,11 +566,28 @@ def _reason(error: git.GitError, timeout: float | None) -> str:
         return "git is not installed or not on PATH (install git)"
     stderr = _raw_stderr(error)
     if stderr.startswith("Timeout:") and timeout:  # GitPython's words after kill_after_timeout
-        return f"timed out after {timeout:g} s (raise the timeout or try again later)"
+        return f"timed out after {timeout:g} s (raise --timeout or try again later)"
     for pattern, reason in _GIT_REASONS:
         if pattern.search(stderr):
             return reason
-    return f"{_git_detail(error)} (check the url and your network connection)"
+    if host := _UNRESOLVED_HOST.search(stderr):
+        return f"cannot resolve host {host[1] or host[2]} (check the url and your network)"
+    if refused := _UNREACHED_HOST.search(stderr):
+        host, port, why = (group for group in refused.groups() if group)
+        return f"cannot connect to {host} port {port}: {why} (check the url and your network)"
+    return f"git: {_git_detail(error)} (check the url and your network)"
+
+
+#: git's (curl's, ssh's) words for a host it cannot look up, and for one it cannot reach.
+_UNRESOLVED_HOST = re.compile(
+    r"Could not resolve host: ([^\s']+)|ssh: Could not resolve hostname ([^\s:]+)"
+)
+_UNREACHED_HOST = re.compile(
+    r"Failed to connect to (\S+) port (\d+)[^:'\n]*: ([^'\n]+)"
+    r"|connect to host (\S+) port (\d+): ([^'\n]+)"
+)
+#: A url git quotes inside its message ("unable to access 'https://...': ..."): said once.
+_QUOTED_URL = re.compile(r"'[a-z][a-z0-9+.-]*://[^']*'", re.I)
 
 
 def _git_detail(error: git.GitError) -> str:
@@ -583,7 +610,11 @@ def _redact(text: str) -> str:
 
 
 def _fetch_error(project: Project, reason: str) -> FetchError:
-    return FetchError(f"{project.name}: cannot fetch {_redact(project.url)}: {reason}")
+    """The stored message names the url; the printed brief, the reason alone (no url twice)."""
+    return FetchError(
+        f"{project.name}: cannot fetch {_redact(project.url)}: {reason}",
+        _QUOTED_URL.sub("the url", reason),
+    )
 
 
 # -- reading files -----------------------------------------------------------------------------
@@ -758,7 +789,7 @@ class IndexFile:
 
 
 def fetch_release(
-    project: Project, cache_dir: Path, index: str, timeout: float, reason: str
+    project: Project, cache_dir: Path, index: str, timeout: float, git_error: FetchError
 ) -> Checkout:
     """Analyse the newest final release of `project.pypi` when its git remote failed.
 
@@ -767,8 +798,10 @@ def fetch_release(
     index directory), unpacked without ever running its code, keeping only regular files, and
     written into a git object store of its own in the cache, so that the rest of the crawl
     reads it as it reads a clone. Nothing of that store is git data about the project: the
-    Checkout carries the release, its upload time and the file's digest. `reason` is why git
-    failed, for the note.
+    Checkout carries the release, its upload time and the file's digest. A release whose own
+    metadata does not name the project's repository is refused (see `names_repository`): a
+    wrong or reused `pypi` name must not put someone else's code on the project's pages.
+    `git_error` is why git failed, for the note and for the failure when PyPI fails too.
     """
     assert project.pypi, "fetch_release needs a project with a pypi name"
     try:
@@ -777,23 +810,82 @@ def fetch_release(
         digest = hashlib.sha256(archive.read_bytes()).hexdigest()
         files = _unpack(archive, top_folder=chosen.kind == "sdist")
     except (OSError, ValueError, tarfile.TarError, zipfile.BadZipFile) as error:
-        raise FetchError(  # `reason` already names the project and its url
-            f"{reason}; the PyPI fallback failed too: {error} (check --pypi-index)"
-        ) from None
-    summary, license_id = _release_metadata(files, chosen.kind)
+        raise _fallback_error(git_error, _pypi_reason(error, project.pypi, index)) from None
+    text = _metadata_text(files, chosen.kind)
+    summary, license_id = release_metadata(text) if text else (None, None)
+    label = f"{project.pypi} {chosen.version}"
+    if refusal := _not_this_project(project, label, release_urls(text or "")):
+        raise _fallback_error(git_error, refusal)
     release = Release(
         project.pypi, str(chosen.version), chosen.filename, digest, chosen.uploaded_at,
         None if newest == chosen.version else str(newest), summary, license_id,
     )  # fmt: skip
     git_dir = _cache_path(project, f"pypi:{project.pypi}", cache_dir)
     commit = _commit_files(git_dir, files, release.label)
-    note = f"git unreachable ({reason.split(': ', 1)[-1]}); analysed {release_line(release)}"
+    note = f"git unreachable ({ADVICE.sub('', git_error.brief)}); analysed {release_line(release)}"
     logger.debug("%s: %s", project.name, note)
     license_path = _license_path(_regular_files(_git(git_dir), commit, recursive=False))
     # The commit only addresses the files in the cache; the store keeps the release instead.
     return Checkout(
         project, git_dir, commit, "", "", license_path, release.label, note, published=release
     )
+
+
+def _fallback_error(git_error: FetchError, pypi_reason: str) -> FetchError:
+    """Git failed and so did its PyPI fallback: both reasons, each said once."""
+    git_what = ADVICE.sub("", git_error.brief)
+    return FetchError(
+        f"{git_error}; the PyPI fallback failed too: {pypi_reason}",
+        f"{git_what}; PyPI: {pypi_reason}",
+    )
+
+
+
+def _pypi_reason(error: BaseException, name: str, index: str) -> str:
+    """Why the release could not be had, in a user's words, with what to do."""
+    if isinstance(error, urllib.error.HTTPError) and error.code == 404:
+        return f"{name} is not on {index} (check the pypi name)"
+    if isinstance(error, urllib.error.URLError) and not isinstance(error, urllib.error.HTTPError):
+        return f"cannot reach {index}: {error.reason} (check --pypi-index and your network)"
+    text = str(error)
+    return text if ADVICE.search(text) else f"{text} (check --pypi-index)"
+
+
+def _not_this_project(project: Project, label: str, urls: list[str]) -> str:
+    """Why the release `label` may not be the project's own code, or "" when it names the
+    project's repository: the same owner/name as the list's `url` or `web` (any host: projects
+    move between forges, and Flask-SocketIO's release names its own Forgejo)."""
+    ours = {path for url in (project.url, project.web) if url and (path := repository_path(url))}
+    if not ours:
+        return (
+            f"cannot check that {label} is this project: the list names no repository "
+            "(add web = its repository page)"
+        )
+    named = {path for url in urls if (path := repository_path(url))}
+    if ours & named:
+        return ""
+    if not named:
+        return f"{label} names no repository, so it may be another project (check the pypi name)"
+    other = min(named)
+    return f"{label} names the repository {other}, not this project's (check the pypi name)"
+
+
+def repository_path(url: str) -> str | None:
+    """`owner/name` (lower case) of a repository url: https, ssh, git or scp-like, or a page
+    inside it (`.../owner/name/issues`); None for a local path or a url with a shorter path."""
+    if "://" in url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "ssh", "git", "git+ssh"):
+            return None
+        path = parts.path
+    elif (scp := _SCP_URL.fullmatch(url)) and not _is_local_path(url):
+        path = scp["path"]
+    else:
+        return None
+    parts = [part for part in path.split("/") if part]
+    if len(parts) < 2:
+        return None
+    return f"{parts[0]}/{parts[1].removesuffix('.git')}".lower()
 
 
 def release_line(release: Release, now: datetime | None = None) -> str:
@@ -816,19 +908,28 @@ def choose_release(name: str, files: list[IndexFile]) -> tuple[IndexFile, Versio
     The newest final (not pre-release, not yanked) release; its sdist, or when it has none its
     pure-Python wheel (a wheel holds the .py sources). A newest release with neither (binary
     wheels only) gives way to the newest that has one, and the newest version is returned so
-    the caller can say the analysed one is older.
+    the caller can say the analysed one is older. A project whose every release is yanked has
+    none: installers skip yanked releases unless pinned to one (PEP 592), and so does miner.
     """
-    usable = [f for f in files if not f.yanked] or files  # every release yanked: still the code
+    if not files:
+        raise ValueError(f"the index lists no sdist or pure-Python wheel of {name} "
+                         "(check the pypi name)")  # fmt: skip
+    usable = [f for f in files if not f.yanked]
+    if not usable:  # PEP 592: an installer takes a yanked release only when pinned to it
+        raise ValueError(f"every release of {name} is yanked (point url at a clone)")
     finals = sorted({f.version for f in usable if not f.version.is_prerelease}, reverse=True)
     if not finals:
-        raise ValueError(f"no final release of {name} with an sdist or a pure-Python wheel")
+        raise ValueError(f"{name} has pre-releases only (point url at a clone)")
     for version in finals:
         candidates = [f for f in usable if f.version == version]
         for kind in ("sdist", "wheel"):
             chosen = next((f for f in candidates if f.kind == kind), None)
             if chosen is not None:
                 return chosen, finals[0]
-    raise ValueError(f"no final release of {name} has an sdist or a pure-Python wheel")
+    raise ValueError(
+        f"no final release of {name} has an sdist or a pure-Python wheel "
+        "(point url at a clone)"
+    )
 
 
 def index_files(name: str, index: str, timeout: float) -> list[IndexFile]:
@@ -899,8 +1000,8 @@ def _index_entries(
     parser = _Anchors()
     parser.feed(body)
     return [
-        (urlsplit(href).path.rsplit("/", 1)[-1], urllib.parse.urljoin(page, href), None, False)
-        for href in parser.hrefs
+        (urlsplit(href).path.rsplit("/", 1)[-1], urllib.parse.urljoin(page, href), None, yanked)
+        for href, yanked in parser.hrefs
     ]
 
 
@@ -909,15 +1010,13 @@ def _mtime(path: Path) -> str:
     return stamp.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _release_metadata(files: dict[str, bytes], kind: str) -> tuple[str | None, str | None]:
-    """The release's own summary and license, from its PKG-INFO or its wheel's METADATA."""
+def _metadata_text(files: dict[str, bytes], kind: str) -> str | None:
+    """The release's own metadata: its sdist's PKG-INFO or its wheel's METADATA."""
     if kind == "sdist":
         name = "PKG-INFO" if "PKG-INFO" in files else None
     else:
         name = next((p for p in sorted(files) if re.fullmatch(r"[^/]+\.dist-info/METADATA", p)), None)
-    if name is None:
-        return None, None
-    return release_metadata(files[name].decode("utf-8", "replace"))
+    return files[name].decode("utf-8", "replace") if name else None
 
 
 def release_files(name: str, version: str, index: str, folder: Path, timeout: float = 60) -> dict[str, bytes]:
@@ -938,12 +1037,12 @@ def _sdists(name: str, index: str, timeout: float) -> dict[Version, str]:
 class _Anchors(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.hrefs: list[str] = []
+        self.hrefs: list[tuple[str, bool]] = []  #: (href, yanked: PEP 592's data-yanked)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.hrefs.append(href)
+        named = dict(attrs)
+        if tag == "a" and (href := named.get("href")):
+            self.hrefs.append((href, "data-yanked" in named))
 
 
 def _download(url: str, folder: Path, timeout: float) -> Path:

@@ -216,7 +216,8 @@ SCHEMA: dict[str, TableSpec] = {
             "uses": (int, "uses found"),
             "note": (
                 str,
-                "why an ok crawl changed nothing, or that a PyPI release was analysed instead",
+                "why an ok crawl changed nothing, that a PyPI release was analysed instead, or "
+                "that git refused the recent history ranking reads",
             ),
             "source": (str, "'git', or 'pypi' when the git remote failed and a PyPI release was used"),
         },
@@ -704,7 +705,8 @@ def save_crawl(
                     "finished_at": finished_at,
                     "status": "ok",
                     "error": None,
-                    "note": checkout.note or None,
+                    "note": "; ".join(filter(None, [checkout.note, history and history.note]))
+                    or None,
                     "source": "pypi" if checkout.release else "git",
                     "commit_sha": None if checkout.release else checkout.commit,
                     "branch": None if checkout.release else checkout.branch,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import textwrap
 from pathlib import Path
 
@@ -154,6 +155,11 @@ def test_templates_copies_the_bundled_ones_to_start_an_override(tmp_path):
                                  f"delete the others, then: miner render --templates {out}\n")
 
 
+def query(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
 def test_crawl_output_a_person_can_read(make_repo, tmp_path):
     repo = make_repo({"shop/views.py": VIEWS}, name="shop")
     gone = [(tmp_path / name).as_uri() for name in ("gone", "lost")]
@@ -168,37 +174,70 @@ def test_crawl_output_a_person_can_read(make_repo, tmp_path):
     args = ["crawl", "--projects", str(projects), "--cache", str(tmp_path / "c"), "--jobs", "1",
             "--db", str(tmp_path / "m.db"), "--pypi-index", ""]  # fmt: skip
     result = run(*args)
-    lines = [line for line in result.output.splitlines() if not line.startswith("fetching")]
+    lines = result.output.splitlines()
     head = repo.repo.head.commit.hexsha[:12]
-    far = next(line for line in lines if line.startswith("Far: FAILED: "))
-    assert lines[:1] == [
-        "note: nowhere.invalid cannot be resolved (no network to it?): its 1 project fall back "
-        "to their PyPI release where the list names one, or fail"
-    ]
-    assert [line for line in lines[1:] if not line.startswith(("Far:", "flask ", "Shop: main"))] == [
-        f"Shop: crawled {head}: 1 file, 4 uses, 2 of removed names (see missing_names); "
-        "1 file scanned now, 0 reused",
-        f"Gone: FAILED: cannot fetch {gone[0]}: repository not found (check the url in the "
-        "project list)",
+    assert lines == [
+        "note: cannot resolve nowhere.invalid (no network?): its 1 project falls back to PyPI "
+        "where listed, or fails",
+        f"Shop: crawled {head}: 1 file, 4 uses, 2 of removed names",
+        "Gone: FAILED: repository not found (check the url in the project list)",
         "Lost: FAILED: the same error as Gone",
+        "Far: FAILED: cannot resolve host nowhere.invalid (check the url and your network)",
         "ranking: scoring the examples of the pages whose inputs changed",
-        "ranking: scored 2 pages in " + lines[-3].split(" in ")[1],
+        "ranking: scored 2 pages in " + lines[-5].split(" in ")[1],
         f"crawled 1 of 4 projects into {tmp_path / 'm.db'}: 1 from git, 3 failed",
-        "to crawl the 3 projects that failed: add a `pypi` name to its entry in the project "
-        "list, point its `url` at a local clone, or check the network",
+        "to fix a failure: add a `pypi` name to its entry in the project list, point its `url` at "
+        "a clone",
+        f"the full reasons: miner stats --db {tmp_path / 'm.db'}",
+        "uses of removed names: see the missing_names table (queries/missing_names.sql)",
     ]
-    assert far.startswith("Far: FAILED: cannot fetch https://nowhere.invalid/far.git: ")
+    assert max(len(line) for line in lines if "pytest" not in line) <= 120
+    (stored,) = query(tmp_path / "m.db", "SELECT error FROM crawls WHERE project = 'Gone'")
+    assert stored == (f"Gone: cannot fetch {gone[0]}: repository not found (check the url in the "
+                      "project list)",)  # fmt: skip
     again = run(*args, "--only", "shop")
     assert f"Shop: unchanged at {head}, 1 file, 4 uses" in again.output.splitlines()
     assert "ranking: no page changed" in again.output.splitlines()
 
 
-def test_the_same_unresolvable_host_error_is_one_key_for_every_project():
-    from miner.progress import _error_key
+def test_stats_prints_each_projects_last_crawl_with_every_failure_in_full(crawled, make_repo):
+    head = query(crawled, "SELECT commit_sha FROM projects")[0][0][:12]
+    projects = crawled.parent / "projects.toml"
+    gone = (crawled.parent / "gone").as_uri()
+    projects.write_text(projects.read_text(encoding="utf-8")
+                        + f'[[project]]\nname = "Gone"\nurl = "{gone}"\n', encoding="utf-8")  # fmt: skip
+    run("crawl", "--projects", str(projects), "--cache", str(crawled.parent / "c"), "--db",
+        str(crawled), "--pypi-index", "", "--jobs", "1")  # fmt: skip
+    (last,) = query(crawled, "SELECT max(finished_at) FROM crawls")[0]
 
-    def error(name: str) -> str:
-        url = f"https://github.com/x/{name}"
-        return (f"{name}: cannot fetch {url}: unable to access '{url}/': Could not resolve host: "
-                "github.com (check the url and your network connection)")  # fmt: skip
+    result = run("stats", "--db", str(crawled))
 
-    assert _error_key("a", error("a")) == _error_key("b", error("b"))
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f"{crawled}: 2 projects, last crawled {last}: 1 ok (4 uses), 1 failed",
+        f"Gone: FAILED: Gone: cannot fetch {gone}: repository not found (check the url in the "
+        "project list)",
+        f"Shop: git {head}: 1 file, 4 uses",
+        "  note: unchanged: the remote head is the stored commit and the scan key is the same",
+    ]
+    empty = run("stats", "--db", str(crawled.parent / "none.db"))
+    assert (empty.exit_code, empty.output) == (
+        1, f"Error: {crawled.parent / 'none.db'}: no such database: run `miner crawl` first, or "
+        "pass --db\n"
+    )  # fmt: skip
+
+
+def test_every_project_that_cannot_resolve_the_host_shares_one_failure_line():
+    from miner.crawl import ProjectResult
+    from miner.progress import _Failures
+
+    failures = _Failures()
+    brief = "cannot resolve host github.com (check the url and your network)"
+    lines = [
+        failures.line(ProjectResult(name, ok=False, error=f"{name}: ...", brief=brief))
+        for name in ("a", "b")
+    ]
+    assert lines == [
+        "a: FAILED: cannot resolve host github.com (check the url and your network)",
+        "b: FAILED: the same error as a",
+    ]

@@ -210,14 +210,19 @@ def test_names_the_library_no_longer_has_are_flagged_but_private_ones_are_not(fl
     assert [use.qualname for use in scan.uses] == ["flask.helpers.make_response"]
 
 
+#: The repository the test releases name in their metadata, as PyPI shows it.
+SHOP_HOME = "Home-page: https://github.com/example/shop\n"
+
+
 def make_sdist(folder, name: str, version: str, files: dict[str, str]) -> None:
     """A source distribution as PyPI serves one: name-version.tar.gz with a top folder."""
     import io
     import tarfile
 
     folder.mkdir(parents=True, exist_ok=True)
+    pkg_info = f"Name: {name}\nVersion: {version}\n{SHOP_HOME}"
     with tarfile.open(folder / f"{name}-{version}.tar.gz", "w:gz") as archive:
-        for path, text in {"PKG-INFO": f"Name: {name}\nVersion: {version}\n", **files}.items():
+        for path, text in {"PKG-INFO": pkg_info, **files}.items():
             data = text.encode()
             info = tarfile.TarInfo(f"{name}-{version}/{path}")
             info.size = len(data)
@@ -288,7 +293,7 @@ def test_the_fallback_takes_the_newest_release_even_when_it_ships_only_a_wheel(
 
     index = tmp_path / "index"
     make_sdist(index, "shop", "1.2.2", {
-        "PKG-INFO": "Name: shop\nVersion: 1.2.2\nSummary: The old shop.\n"
+        "PKG-INFO": f"Name: shop\nVersion: 1.2.2\nSummary: The old shop.\n{SHOP_HOME}"
                     "Classifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)\n",
         "shop/views.py": "from flask import abort\nabort(404)\n",
     })  # fmt: skip
@@ -296,10 +301,12 @@ def test_the_fallback_takes_the_newest_release_even_when_it_ships_only_a_wheel(
     os.utime(old_sdist, (1500000000, 1500000000))  # 2017-07-14
     wheel = make_wheel(index, "shop", "3.3.14", {"shop/views.py": "from flask import abort\nabort(418)\n"},
                        "Metadata-Version: 2.4\nName: shop\nVersion: 3.3.14\n"
-                       "Summary: A shop for everyone.\nLicense-Expression: MIT\n")  # fmt: skip
+                       "Summary: A shop for everyone.\nLicense-Expression: MIT\n"
+                       "Project-URL: Source, https://gitlab.example.org/Example/Shop.git\n")  # fmt: skip
     os.utime(wheel, (1746489600, 1746489600))  # 2025-05-06
     make_wheel(index / "other", "shop", "4.0.0", {}, "")  # not in the project's folder listing
-    gone = Project("Shop", (tmp_path / "no-such-repo").as_uri(), pypi="shop")
+    gone = Project("Shop", (tmp_path / "no-such-repo").as_uri(), pypi="shop",
+                   web="https://github.com/example/shop")  # the same owner/name on another host
     db = store.open_db(tmp_path / "miner.db")
 
     (result,) = crawl(db, [gone], flask_library, tmp_path / "cache", jobs=1,
@@ -334,8 +341,11 @@ def test_choose_release_prefers_the_sdist_then_the_pure_wheel_then_an_older_rele
     assert choose_release("x", both) == (file("2.0", "sdist"), Version("2.0"))
     yanked = [file("3.0", "sdist", yanked=True), file("2.1rc1", "sdist"), file("2.0", "wheel")]
     assert choose_release("x", yanked) == (file("2.0", "wheel"), Version("2.0"))
-    every_one_yanked = [file("1.0", "sdist", yanked=True)]
-    assert choose_release("x", every_one_yanked)[0] == file("1.0", "sdist", yanked=True)
+    # PEP 592: installers skip yanked releases unless pinned to one, and so does the fallback
+    with pytest.raises(ValueError, match=r"^every release of x is yanked \(point url at a clone\)"):
+        choose_release("x", [file("1.0", "sdist", yanked=True), file("0.9", "wheel", yanked=True)])
+    with pytest.raises(ValueError, match=r"^x has pre-releases only"):
+        choose_release("x", [file("1.0b1", "sdist")])
     from miner.sources import _release_file_version
 
     assert _release_file_version("Flask_User-1.0.2.2-py2.py3-none-any.whl", "flask-user") == (
@@ -426,7 +436,8 @@ def test_an_sdist_that_unpacks_too_large_is_refused_in_one_line(
     monkeypatch.setattr(sources, "_MAX_SDIST_BYTES", 1000)  # the download is smaller than that
     index = tmp_path / "index"
     make_sdist(index, "shop", "1.0.0", {"shop/views.py": "from flask import abort\n" * 200})
-    gone = Project("Shop", (tmp_path / "no-such-repo").as_uri(), pypi="shop")
+    gone = Project("Shop", (tmp_path / "no-such-repo").as_uri(), pypi="shop",
+                   web="https://github.com/example/shop")
     db = store.open_db(tmp_path / "miner.db")
 
     report = crawl(db, [gone], flask_library, tmp_path / "cache", jobs=1, pypi_index=str(index))
@@ -439,3 +450,119 @@ def test_an_sdist_that_unpacks_too_large_is_refused_in_one_line(
         "the PyPI fallback failed too: shop-1.0.0.tar.gz unpacks to more than 1000 bytes "
         "(check --pypi-index)"
     )
+
+
+@pytest.mark.parametrize(
+    ("home", "web", "refusal"),
+    [
+        (SHOP_HOME.replace("example/shop", "someone/shop"), "https://github.com/example/shop",
+         "shop 1.0.0 names the repository someone/shop, not this project's (check the pypi name)"),
+        ("Home-page: https://shop.example.org/\n", "https://github.com/example/shop",
+         "shop 1.0.0 names no repository, so it may be another project (check the pypi name)"),
+        (SHOP_HOME, None, "cannot check that shop 1.0.0 is this project: the list names no "
+         "repository (add web = its repository page)"),
+    ],
+)  # fmt: skip
+def test_a_release_that_does_not_name_the_projects_repository_is_refused(
+    tmp_path, flask_library, home, web, refusal
+):
+    index = tmp_path / "index"
+    make_sdist(index, "shop", "1.0.0", {
+        "PKG-INFO": f"Name: shop\nVersion: 1.0.0\n{home}",
+        "shop/views.py": "from flask import abort\nabort(418)\n",
+    })  # fmt: skip
+    gone = Project("Shop", (tmp_path / "no-such-repo").as_uri(), pypi="shop", web=web)
+    db = store.open_db(tmp_path / "miner.db")
+
+    (failed,) = crawl(db, [gone], flask_library, tmp_path / "cache", jobs=1,
+                      pypi_index=str(index)).failed  # fmt: skip
+
+    assert failed.brief == f"repository not found; PyPI: {refusal}"
+    assert failed.error == (
+        f"Shop: cannot fetch {gone.url}: repository not found (check the url in the project "
+        f"list); the PyPI fallback failed too: {refusal}"
+    )
+    assert db["crawls"].get(1)["error"] == failed.error
+    assert db["uses"].count == 0  # nothing of it was analysed
+
+
+def test_repository_path_reads_owner_and_name_from_any_form_of_url():
+    from miner.sources import repository_path
+
+    assert {
+        url: repository_path(url)
+        for url in (
+            "https://github.com/Indico/indico", "https://github.com/indico/indico.git/",
+            "https://github.com/indico/indico/releases", "git@github.com:indico/indico.git",
+            "ssh://git@host/indico/indico", "https://getindico.io", "/srv/clones/indico",
+            "https://docs.example.org/en/", "file:///srv/clones/indico",
+        )
+    } == {
+        "https://github.com/Indico/indico": "indico/indico",
+        "https://github.com/indico/indico.git/": "indico/indico",
+        "https://github.com/indico/indico/releases": "indico/indico",
+        "git@github.com:indico/indico.git": "indico/indico",
+        "ssh://git@host/indico/indico": "indico/indico",
+        "https://getindico.io": None,
+        "/srv/clones/indico": None,
+        "https://docs.example.org/en/": None,
+        "file:///srv/clones/indico": None,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def yanked_index(tmp_path):
+    """A PEP 503 index on 127.0.0.1 whose every release of `shop` is yanked (data-yanked)."""
+    import http.server
+    import threading
+
+    files = tmp_path / "files"
+    for version in ("1.0", "1.1"):
+        make_sdist(files, "shop", version, {"shop/views.py": "from flask import abort\n"})
+    page = "".join(
+        f'<a href="/files/shop-{v}.tar.gz" data-yanked="">shop-{v}.tar.gz</a>\n' for v in ("1.0", "1.1")
+    ).encode()
+
+    class Index(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            name = self.path.removeprefix("/files/")
+            body = page if self.path == "/simple/shop/" else (files / name).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Index)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/simple/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_project_whose_every_release_is_yanked_is_not_analysed(tmp_path, yanked_index):
+    from click.testing import CliRunner
+
+    from miner.cli import cli
+
+    projects = tmp_path / "projects.toml"
+    projects.write_text(
+        f'[[project]]\nname = "Shop"\nurl = "{(tmp_path / "gone").as_uri()}"\npypi = "shop"\n'
+        'web = "https://github.com/example/shop"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, [
+        "crawl", "--projects", str(projects), "--cache", str(tmp_path / "c"), "--jobs", "1",
+        "--db", str(tmp_path / "m.db"), "--pypi-index", yanked_index,
+    ])  # fmt: skip
+
+    assert result.exit_code == 1
+    assert "Shop: FAILED: repository not found; PyPI: every release of shop is yanked (point url at " \
+           "a clone)" in result.output.splitlines()

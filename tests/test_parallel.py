@@ -100,7 +100,7 @@ def test_a_dask_crawl_stores_the_same_rows_as_a_local_crawl(make_repo, tmp_path,
     on_dask, output = crawl_cli(
         tmp_path, repo.url, "dask.db", "--dask", dask_address, "--cache", str(tmp_path / "w")
     )
-    assert "1 file scanned now" in output.output  # the worker had the cached scans
+    assert ": 7 files (6 reused, 1 unparsable), " in output.output  # the worker had the cached scans
     for table in ("files", "uses", "sources"):
         assert rows(local, table) == rows(on_dask, table), table
 
