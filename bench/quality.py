@@ -24,6 +24,10 @@ how miner cut it:
   of one shown block, with no marker;
 - links wider than one shown block: the pinned ``#L`` range spans lines of several blocks;
 - removed names shown: a ``~~`` line holds a use of a library path the analysed version lacks;
+- removed keywords shown: a ``~~`` line calls a library function with a keyword the analysed
+  version's function does not take (``send_file(attachment_filename=...)``, gone in Flask 2.2);
+- misuses highlighted: a ``~~`` line holds a call that cannot work (``rank.misuse``:
+  ``render_template(url_for(...))``, ``abort("text")``, ...);
 - weak promotions: an example placed before a candidate with a higher total (one placed later
   or left out because the page was full) although it is test, vendored, generated or migration
   code, its excerpt is over 60 lines, its total is under 0.5, or it is more than 0.25 below.
@@ -66,6 +70,8 @@ DEFECTS = (
     "unmarked omissions",
     "links wider than one shown block",
     "removed names shown",
+    "removed keywords shown",
+    "misuses highlighted",
     "weak promotions",
 )
 WEAK_LINES, WEAK_TOTAL, WEAK_GAP = 60, 0.5, 0.25
@@ -219,7 +225,8 @@ def shown_blocks(text: str, excerpt_text: str, segments: Iterable[tuple[int, int
     return result
 
 
-def judge(tally: Tally, page: str, library: str, file, excerpt, anchor: str, missing: set[int]) -> None:  # type: ignore[no-untyped-def]
+def judge(tally: Tally, page: str, library: str, file, excerpt, anchor: str, missing: set[int],  # type: ignore[no-untyped-def]
+          keywords: dict[str, tuple[str, ...]]) -> None:
     place = f"{page} / {file.project.name} / {file.path}"
     tally.examples += 1
     tally.lines.append(excerpt.text.count("\n"))
@@ -279,6 +286,18 @@ def judge(tally: Tally, page: str, library: str, file, excerpt, anchor: str, mis
         if not any(block and block[0] <= numbers[0] and numbers[-1] <= block[-1] for block in blocks):
             tally.add("links wider than one shown block", 1, f"{place} {anchor}")
     tally.add("removed names shown", len(high & missing), place)
+    misused = {
+        line
+        for use in file.uses
+        if use.qualname == page and rank.misuse(use)
+        for line in range(use.line, use.end_line + 1)
+    }
+    tally.add("misuses highlighted", len(high & misused), place)
+    removed = {
+        use.line for use in file.uses
+        if use.line in high and rank.outdated_reason("", library, (), (), [use], keywords)
+    }
+    tally.add("removed keywords shown", len(removed), place)
 
 
 def judge_selection(tally: Tally, page: str, decisions) -> None:  # type: ignore[no-untyped-def]
@@ -312,7 +331,9 @@ def measure(db_path: Path, out: Path, listing: bool) -> Tally:
     for row in db.query("SELECT project, path, line FROM missing_names"):
         missing.setdefault((row["project"], row["path"]), set()).add(row["line"])
     for library in load_libraries(db):
-        for target in load_targets(db, library.name):
+        targets = load_targets(db, library.name)
+        keywords = {t.qualname: t.keywords for t in targets if t.keywords is not None}
+        for target in targets:
             if target.qualname not in used:
                 continue
             tally.pages += 1
@@ -327,7 +348,7 @@ def measure(db_path: Path, out: Path, listing: bool) -> Tally:
                 anchor = render._line_anchor(web, excerpt)
                 judge(
                     tally, target.qualname, library.name, file, excerpt, anchor,
-                    missing.get((file.project.name, file.path), set()),
+                    missing.get((file.project.name, file.path), set()), keywords,
                 )
     print(f"rendered {len(report.pages)} pages in {render_seconds:.1f} s "
           f"({len(report.failures)} failures) into {out}")

@@ -150,6 +150,8 @@ class Target:
     summary: str = ""  #: first paragraph of the docstring
     source_path: str = ""  #: file inside the library, e.g. flask/helpers.py
     line: int = 0  #: line of the definition in that file
+    #: the keyword arguments a function takes; None when it takes any (**kwargs) or is no function
+    keywords: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

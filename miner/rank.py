@@ -16,8 +16,9 @@ scored in visible parts, each in [0, 1], so that `miner explain` can show them:
 - project_signals: the project is alive: a recent analysed commit, and commits and distinct
   authors in the last year (from the bounded history the crawl fetches).
 
-Only real uses count: an import, a use after a ``return`` (dead code) or a known misuse
-(``render_template(url_for(...))``) is no use, and a file with no other use is never an example.
+Only real uses count: an import, a use after a ``return`` (dead code) or a call that cannot
+work (`misuse`: ``render_template(url_for(...))``, ``abort("text")``) is no use, and a file
+with no other use is never an example.
 Selection then collapses copies of one file (the original project is credited), keeps each
 project's best file, and fills the page best total first, with diminishing returns for
 repetition: each time the page already shows every usage shape of a file, its total counts
@@ -63,10 +64,32 @@ PATTERN_PROJECTS = 3
 #: How a use written at module level is told apart from the same shape inside a definition.
 MODULE_LEVEL = " at module level"
 
-#: Uses whose result goes where it cannot work: (name, what the result is used for).
-MISUSES: frozenset[tuple[str, str]] = frozenset({
-    ("url_for", "passed to render_template"),  # a URL is not a template name
-})
+#: What a call of each name gives back, for `misuse`: a URL, a rendered page, a response.
+RETURNS: Mapping[str, str] = {
+    "url_for": "URL",
+    "render_template": "page",
+    "render_template_string": "page",
+    "redirect": "response",
+    "jsonify": "response",
+    "make_response": "response",
+    "send_file": "response",
+    "send_from_directory": "response",
+}
+#: What each name can take as a positional argument, among those kinds: ``redirect`` wants a
+#: URL (never a page or a response), ``abort`` a status code or a response, ``render_template``
+#: and ``url_for`` a name (no URL, page or response), ``jsonify`` data (a string is fine).
+TAKES: Mapping[str, frozenset[str]] = {
+    "redirect": frozenset({"URL"}),
+    "abort": frozenset({"response"}),
+    "render_template": frozenset(),
+    "url_for": frozenset(),
+    "jsonify": frozenset({"URL", "page"}),
+}
+#: A literal first argument a name cannot take, and what happens then.
+BAD_LITERALS: Mapping[str, tuple[str, str]] = {
+    "abort": ("str", "a string is no status code: abort raises LookupError"),
+}
+_A_KIND = {"URL": "a URL", "page": "a rendered page", "response": "a response"}
 
 #: Score of each kind of source file.
 SOURCE_KINDS: Mapping[str, float] = {
@@ -376,33 +399,76 @@ def real_uses(file: FileCandidate, qualname: str) -> list[Use]:
 
 
 def _real(uses: Iterable[Use], dead: Collection[int], qualname: str) -> list[Use]:
-    name = qualname.rpartition(".")[2]
     return [
         use
         for use in uses
         if use.qualname == qualname
         and use.kind is not UseKind.IMPORT
         and use.line not in dead
-        and (name, use.result) not in MISUSES
+        and not misuse(use)
     ]
 
 
-def outdated_reason(text: str, library: str, modules: Collection[str], missing: Iterable[str]) -> str:
+def misuse(use: Use) -> str:
+    """Why a use is a call that cannot work, or "" when it is not one.
+
+    Three rules, each true whatever the project: a call's result passed where its kind cannot
+    go (`render_template(url_for(...))`: a URL is no template name; `redirect(render_template(
+    ...))`: a page is no URL); a literal the name cannot take (`abort("Not found")`); `jsonify`
+    given both positional and keyword arguments (Flask raises TypeError).
+    """
+    name = use.qualname.rpartition(".")[2]
+    receiver = use.result.removeprefix("passed to ")
+    kind = RETURNS.get(name, "")
+    if receiver != use.result and kind and kind not in TAKES.get(receiver, {kind}):
+        return f"{name}(...) gives {_A_KIND[kind]}, which {receiver} cannot take"
+    arguments = _call_arguments(use.shape) if use.shape.startswith(f"{name}(") else []
+    literal, what = BAD_LITERALS.get(name, ("", ""))
+    if arguments and literal and arguments[0] == literal:
+        return what
+    if name == "jsonify" and {_is_keyword(a) or a.startswith("**") for a in arguments} == {True, False}:
+        return "jsonify takes either positional or keyword arguments: both raise TypeError"
+    return ""
+
+
+def outdated_reason(
+    text: str,
+    library: str,
+    modules: Collection[str],
+    missing: Iterable[str],
+    uses: Iterable[Use] = (),
+    keywords: Mapping[str, Collection[str]] | None = None,
+) -> str:
     """Why a file is written for an old or misspelled library API, or "" when it is not.
 
     `missing` are the library paths it uses that the analysed version lacks (the scan's
     missing_names); an import of a module of the library that does not exist
-    (``flask.ext.admin``, removed in Flask 1.0) says the same. Such a file is never an example.
-    A line scan, not a parse: this runs for every candidate of every page.
+    (``flask.ext.admin``, removed in Flask 1.0) says the same, and so does a call of one of
+    `uses` with a keyword its function does not take (`keywords`: name -> the keywords it
+    takes; CTFd's ``send_file(..., attachment_filename=...)``, removed in Flask 2.2, raises
+    TypeError). Such a file is never an example. A line scan, not a parse: this runs for
+    every candidate of every page.
     """
     gone = list(missing)
     if not gone and f"{library}." in text:
         known = {".".join(module.split(".")[:2]) for module in modules}
         pattern = rf"^[ \t]*(?:from|import)[ \t]+({re.escape(library)}\.\w+)"
         gone = [m for m in re.findall(pattern, text, re.MULTILINE) if m not in known]
-    if not gone:
-        return ""
-    return f"written for another {library}: it uses {gone[0]}, which the analysed {library} lacks"
+    if gone:
+        return f"written for another {library}: it uses {gone[0]}, which the analysed {library} lacks"
+    for use in uses:
+        name = use.qualname.rpartition(".")[2]
+        taken = (keywords or {}).get(use.qualname)
+        if taken is None or use.kind is not UseKind.CALL or not use.shape.startswith(f"{name}("):
+            continue
+        for argument in _call_arguments(use.shape):
+            key = argument.partition("=")[0]
+            if _is_keyword(argument) and key not in taken:
+                return (
+                    f"written for another {library}: it passes {key}= to {name}, which the "
+                    f"analysed {library}'s {name} does not take"
+                )
+    return ""
 
 
 def file_excerpt(file: FileCandidate, qualname: str, style: str) -> Excerpt:
@@ -694,8 +760,8 @@ def _is_new(candidate: Candidate, shown: Collection[str]) -> bool:
 
 _NEW = "shows a usage shape not shown yet"
 _NO_USE = (
-    "no real use: only imports, code after a return, or a misuse (such as "
-    "render_template(url_for(...)))"
+    "no real use: only imports, code after a return, or calls that cannot work (such as "
+    "render_template(url_for(...)), redirect(render_template(...)), abort(\"text\"))"
 )
 
 

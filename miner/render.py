@@ -638,7 +638,9 @@ def _choose(
     pages and module pages alike."""
     usage = rank.usage_of(files, qualname)
     missing = load_missing(db)
-    modules = {t.module for t in load_targets(db, library)}
+    targets = load_targets(db, library)
+    modules = {t.module for t in targets}
+    keywords = {t.qualname: t.keywords for t in targets if t.keywords is not None}
     candidates = []
     for file in files:
         key = (file.project.name, file.path)
@@ -647,7 +649,9 @@ def _choose(
             score = rank.score_file(file, qualname, usage, library)
         else:
             score = _score_from_row(row)
-        outdated = rank.outdated_reason(file.text, library, modules, missing.get(key, ()))
+        outdated = rank.outdated_reason(
+            file.text, library, modules, missing.get(key, ()), file.uses, keywords
+        )
         candidates.append(
             rank.Candidate(file.project.name, file.project.position, file.path, score, outdated)
         )

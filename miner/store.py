@@ -137,6 +137,7 @@ SCHEMA: dict[str, TableSpec] = {
             "summary": (str, "first paragraph of the docstring, may be empty"),
             "source_path": (str, "definition file inside the library: flask/helpers.py"),
             "line": (int, "line of the definition in source_path"),
+            "keywords": (str, "JSON list of the keyword arguments a function takes; NULL: any"),
         },
         pk="qualname",
         not_null=("library", "module", "name", "kind"),
@@ -611,6 +612,7 @@ def save_library(
                 "summary": t.summary,
                 "source_path": t.source_path,
                 "line": t.line,
+                "keywords": None if t.keywords is None else json.dumps(t.keywords),
             }
             for t in targets
         )
@@ -950,6 +952,7 @@ def load_targets(db: Database, library: str | None = None) -> list[Target]:
             summary=row["summary"] or "",
             source_path=row["source_path"] or "",
             line=row["line"] or 0,
+            keywords=None if row["keywords"] is None else tuple(json.loads(row["keywords"])),
         )
         for row in rows
     ]

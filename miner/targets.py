@@ -545,6 +545,7 @@ class _Reader:
             summary=summary,
             source_path=module.path,
             line=statement.lineno,
+            keywords=_keywords(statement),
         )
 
     def _bases(self, module: _Module, statement: ast.ClassDef) -> Iterator[str]:
@@ -647,6 +648,14 @@ def _closest(defining: str, paths: list[str]) -> str:
         return (-shared, len(module), path)
 
     return min(paths, key=distance)
+
+
+def _keywords(statement: ast.stmt) -> tuple[str, ...] | None:
+    """The names a function accepts as keyword arguments; None when it takes any (**kwargs)
+    or is not a function (a call with another keyword then fails: rank.outdated_reason)."""
+    if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) or statement.args.kwarg:
+        return None
+    return tuple(arg.arg for arg in (*statement.args.args, *statement.args.kwonlyargs))
 
 
 def _dotted(node: ast.expr | None) -> str:

@@ -108,6 +108,62 @@ def test_a_file_whose_only_uses_are_dead_or_misused_is_never_an_example(context)
     }
 
 
+@pytest.mark.parametrize(
+    ("qualname", "code", "reason"),
+    [
+        # ShortMe's setup view: a URL is no template name
+        ("flask.helpers.url_for", 'return render_template(url_for("index"))',
+         "url_for(...) gives a URL, which render_template cannot take"),
+        ("flask.templating.render_template", 'return redirect(render_template("done.html"))',
+         "render_template(...) gives a rendered page, which redirect cannot take"),
+        ("flask.json.jsonify", "return redirect(jsonify(ok=True))",
+         "jsonify(...) gives a response, which redirect cannot take"),
+        ("flask.helpers.url_for", 'abort(url_for("login"))',
+         "url_for(...) gives a URL, which abort cannot take"),
+        ("flask.helpers.abort", 'abort("Not found")',
+         "a string is no status code: abort raises LookupError"),
+        ("flask.json.jsonify", 'return jsonify(items, status="ok")',
+         "jsonify takes either positional or keyword arguments: both raise TypeError"),
+    ],
+)
+def test_calls_that_cannot_work_are_no_uses(context, qualname, code, reason):
+    text = f"""\
+        from flask import abort, jsonify, redirect, render_template, url_for
+
+
+        def view(items):
+            {code}
+        """
+    file = file_of(context, "views.py", text)
+    (use,) = [u for u in file.uses if u.qualname == qualname and u.kind is not UseKind.IMPORT]
+    assert rank.misuse(use) == reason
+    assert rank.real_uses(file, qualname) == []
+
+
+@pytest.mark.parametrize(
+    ("qualname", "code"),
+    [
+        ("flask.helpers.url_for", 'return redirect(url_for("index"))'),
+        ("flask.json.jsonify", "return make_response(jsonify(items), 201)"),
+        ("flask.helpers.redirect", 'abort(redirect("/login"))'),  # abort takes a response
+        ("flask.helpers.abort", 'abort(404, "Not found")'),
+        ("flask.helpers.abort", "abort(code)"),
+        ("flask.json.jsonify", 'return jsonify(url_for("index"))'),
+        ("flask.json.jsonify", "return jsonify(items=items, total=len(items))"),
+    ],
+)
+def test_calls_that_work_are_real_uses(context, qualname, code):
+    text = f"""\
+        from flask import abort, jsonify, make_response, redirect, render_template, url_for
+
+
+        def view(items, code):
+            {code}
+        """
+    file = file_of(context, "views.py", text)
+    assert [rank.misuse(u) for u in rank.real_uses(file, qualname)] == [""]
+
+
 def test_a_use_inside_a_very_long_statement_is_shown_by_its_element(context):
     routes = "".join(f'    ("/page{i}", "page{i}"),\n' for i in range(40))
     text = (
@@ -236,6 +292,30 @@ def test_files_written_for_a_removed_or_misspelled_api_are_never_examples():
     score = rank.Score(1, 1, 1, 1, 1, 1, 1.0, 5, 5, "application", ("url_for(str)",), "h")
     lost = select([Candidate("Old", 0, "a.py", score, outdated="written for another flask")])
     assert [(d.chosen, d.reason) for d in lost] == [(False, "written for another flask")]
+
+
+def test_a_call_with_a_keyword_the_analysed_function_lacks_is_written_for_another_version(context):
+    """CTFd's export view passes attachment_filename= and cache_timeout= to send_file (Flask
+    2.2 renamed them download_name= and max_age=): on the analysed Flask it raises TypeError."""
+    from miner.targets import discover
+
+    keywords = {t.qualname: t.keywords for t in discover("flask").targets if t.keywords is not None}
+    assert "download_name" in keywords["flask.helpers.send_file"]
+    assert "flask.helpers.url_for" not in keywords  # it takes **values: any keyword goes
+    text = """\
+        from flask import send_file
+
+
+        def export(data):
+            return send_file(data, as_attachment=True, attachment_filename="ctf.zip")
+        """
+    file = file_of(context, "exports.py", text)
+    assert rank.outdated_reason(file.text, "flask", set(), (), file.uses, keywords) == (
+        "written for another flask: it passes attachment_filename= to send_file, which the "
+        "analysed flask's send_file does not take"
+    )
+    current = file_of(context, "exports.py", text.replace("attachment_filename", "download_name"))
+    assert rank.outdated_reason(current.text, "flask", set(), (), current.uses, keywords) == ""
 
 
 def test_typicality_is_measured_against_the_commonest_form(context):
