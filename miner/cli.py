@@ -173,7 +173,9 @@ def cli() -> None:
     show_envvar=True,
     help="Where clones are kept between crawls. Default: the user's cache directory.",
 )
-@click.option("--only", "only", multiple=True, help="Crawl only the project with this name.")
+@click.option(
+    "--only", "only", multiple=True, help="Crawl only this project (its name, any case; repeatable)."
+)
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes; 0 = all cores."
 )
@@ -231,13 +233,8 @@ def crawl(
     db = store.open_db(db_path)
     mode = _progress_mode()
     if mode != "quiet":
-        for host, count in sources.unresolvable_hosts(projects).items():
-            click.echo(
-                terminal_text(f"note: cannot resolve {host} (no network?): its {count} "
-                f"{'project falls' if count == 1 else 'projects fall'} back to PyPI where listed, "
-                f"or {'fails' if count == 1 else 'fail'}"),
-                err=True,
-            )
+        for host in sources.unresolvable_hosts(projects):
+            click.echo(terminal_text(_host_note(host, projects, bool(pypi_index))), err=True)
     try:
         with _sigterm_interrupts(), progressing.crawl_listener(mode) as listener:
             report = crawling.crawl(
@@ -264,6 +261,22 @@ def crawl(
             click.echo(terminal_text(line), err=True)
     if report.failed:
         sys.exit(1)
+
+
+def _host_note(host: str, projects: list[Project], fallback: bool) -> str:
+    """Said once before the crawl: which of the host's projects fall back to PyPI, which fail."""
+    on_host = [p for p in projects if sources.remote_host(p.url) == host]
+    listed = sum(bool(p.pypi) for p in on_host) if fallback else 0
+    some = f"{len(on_host)} project" + ("s" if len(on_host) > 1 else "")
+    if listed == len(on_host):
+        outcome = f"its {some} {'fall' if listed > 1 else 'falls'} back to PyPI releases"
+    elif listed:
+        others = len(on_host) - listed
+        rest = "the other fails" if others == 1 else f"the other {others} fail"
+        outcome = f"{listed} of its {some} {'fall' if listed > 1 else 'falls'} back to PyPI, {rest}"
+    else:
+        outcome = f"its {some} will fail"
+    return f"note: cannot resolve {host} (no network?): {outcome}"
 
 
 @contextlib.contextmanager

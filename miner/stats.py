@@ -35,7 +35,8 @@ def stats_lines(db: sqlite3.Connection, db_path: Path) -> Iterator[str]:
     for row in rows:
         if row["status"] != "ok":
             kept = f" (pages keep {row['shown']})" if row["shown"] else ""
-            yield f"{row['project']}: FAILED{kept}: {row['error']}"
+            error = (row["error"] or "").removeprefix(f"{row['project']}: ")
+            yield f"{row['project']}: FAILED{kept}: {error}"
             continue
         source = "PyPI release" if row["source"] == "pypi" else "git"
         found = f"{plural(row['files'], 'file')}, {plural(row['uses'], 'use')}"

@@ -4,4 +4,4 @@ select c.project, c.status, c.source, c.finished_at, c.files, c.uses,
 from crawls as c
 join (select project, max(id) as id from crawls group by project) as last on last.id = c.id
 left join projects as p on p.name = c.project
-order by c.status = 'ok', c.project
+order by c.status = 'ok', c.project collate nocase

@@ -177,8 +177,7 @@ def test_crawl_output_a_person_can_read(make_repo, tmp_path):
     lines = result.output.splitlines()
     head = repo.repo.head.commit.hexsha[:12]
     assert lines == [
-        "note: cannot resolve nowhere.invalid (no network?): its 1 project falls back to PyPI "
-        "where listed, or fails",
+        "note: cannot resolve nowhere.invalid (no network?): its 1 project will fail",
         f"Shop: crawled {head}: 1 file, 4 uses, 2 of removed names",
         "Gone: FAILED: repository not found (check the url in the project list)",
         "Lost: FAILED: the same error as Gone",
@@ -215,7 +214,7 @@ def test_stats_prints_each_projects_last_crawl_with_every_failure_in_full(crawle
     assert result.exit_code == 0
     assert result.output.splitlines() == [
         f"{crawled}: 2 projects, last crawled {last}: 1 ok (4 uses), 1 failed",
-        f"Gone: FAILED: Gone: cannot fetch {gone}: repository not found (check the url in the "
+        f"Gone: FAILED: cannot fetch {gone}: repository not found (check the url in the "
         "project list)",
         f"Shop: git {head}: 1 file, 4 uses",
         "  note: unchanged: the remote head is the stored commit and the scan key is the same",
@@ -225,6 +224,28 @@ def test_stats_prints_each_projects_last_crawl_with_every_failure_in_full(crawle
         1, f"Error: {crawled.parent / 'none.db'}: no such database: run `miner crawl` first, or "
         "pass --db\n"
     )  # fmt: skip
+
+
+def test_an_unresolvable_host_is_said_once_with_what_becomes_of_its_projects():
+    from miner.cli import _host_note
+    from miner.model import Project
+
+    def projects(*pypi: str | None) -> list[Project]:
+        return [Project(f"p{n}", f"https://forge.invalid/o/p{n}", pypi=name)
+                for n, name in enumerate(pypi)]  # fmt: skip
+
+    assert [
+        _host_note("forge.invalid", projects("a", None, None), fallback=True),
+        _host_note("forge.invalid", projects("a", "b"), fallback=True),
+        _host_note("forge.invalid", projects("a"), fallback=True),
+        _host_note("forge.invalid", projects("a", "b"), fallback=False),
+    ] == [
+        "note: cannot resolve forge.invalid (no network?): 1 of its 3 projects falls back to PyPI, "
+        "the other 2 fail",
+        "note: cannot resolve forge.invalid (no network?): its 2 projects fall back to PyPI releases",
+        "note: cannot resolve forge.invalid (no network?): its 1 project falls back to PyPI releases",
+        "note: cannot resolve forge.invalid (no network?): its 2 projects will fail",
+    ]
 
 
 def test_every_project_that_cannot_resolve_the_host_shares_one_failure_line():

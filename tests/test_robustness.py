@@ -1155,7 +1155,7 @@ def test_terminal_escapes_in_names_are_neutralised_in_everything_printed(
     shown = "\ufffd[2J\ufffd]0;owned\ufffd \ufffd31m"
     assert f"Term{shown}: " in crawled.output and f"odd{shown}.py" in explained.output
     assert f"Gone{shown}: FAILED: repository not found " in crawled.output
-    assert f"Gone{shown}: FAILED: Gone{shown}: cannot fetch {tmp_path}/nowhere{shown}: " in stats.output
+    assert f"Gone{shown}: FAILED: cannot fetch {tmp_path}/nowhere{shown}: " in stats.output
 
 
 @pytest.mark.parametrize(
