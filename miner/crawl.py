@@ -439,7 +439,9 @@ def _excerpt_facts(
         for qualname, lines in rerank.lines_by_name(scan.uses).items():
             key = (scan.blob_sha, qualname, lines)
             if key not in jobs:
-                jobs[key] = rerank.FactsJob(scan.blob_sha, qualname, lines, text, library)
+                jobs[key] = rerank.FactsJob(
+                    scan.blob_sha, qualname, lines, text, library, scan.outline or None
+                )
     return tuple(row for row in mapper(rerank.compute_facts, list(jobs.values())) if row)
 
 

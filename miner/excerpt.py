@@ -7,19 +7,24 @@ docstrings; a longer docstring is left out with a marker, like any other omissio
 ``source.split("\\n")`` counts them (after turning CRLF and CR into LF), so a file ending in a
 newline has a last, empty line: the reference site counted that way and shows it.
 
-Pure functions: no I/O. ``ast`` gives statement spans (LibCST would be ~10x slower) and
-``tokenize`` finds comments; a file that neither can parse is still excerpted, never an error.
+Pure functions: no I/O and no parsing. Statement spans, string literals and names come from
+the file's outline (miner/outline.py), which the scan made from its one LibCST parse and the
+crawl stored with the text. A file without an outline (LibCST could not parse it) gets the fsp
+cut, with ``tokenize`` finding its comments: still excerpted, never an error.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
 import io
 import tokenize
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
+
+from miner import outline as outlines
+from miner.outline import FileOutline, Node, Statement
 
 HIGHLIGHT = "~~"
 ABBREVIATED = "## ... source file abbreviated to get to {name} examples ..."
@@ -39,23 +44,25 @@ IMPORT_BLOCK_LINES = 8  # an if/try import block up to this long is shown whole 
 DOCSTRING_LINES = 4  # longer docstrings are left out of focused excerpts, with a marker
 
 Span = tuple[int, int]  # original lines, 1-based inclusive
+Block = tuple[Statement, ...]
 Window = tuple[int, int]  # stripped-file indexes, 0-based half-open
 
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_SCOPES = (*_DEFS, ast.ClassDef)
-_IMPORTS = (ast.Import, ast.ImportFrom)
-_TERMINATORS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
+assert CONTEXT_LINES >= outlines.ELEMENTS_FROM  # outlines keep element spans from there on
+
+_SCOPES = frozenset({"def", "class"})
+_IMPORTS = frozenset({"import", "from"})
+_TERMINATORS = frozenset({"return", "raise", "break", "continue"})
 #: what a try/if import block may hold: imports, their fallbacks, and nested such blocks
-_IMPORT_PARTS = (
-    *_IMPORTS,
-    ast.Pass,
-    ast.Assign,
-    ast.AnnAssign,
-    ast.Raise,
-    ast.Try,
-    ast.If,
-    ast.ExceptHandler,
-)
+_IMPORT_PARTS = _IMPORTS | {"pass", "assign", "annassign", "raise", "try", "if", "handler"}
+
+
+class _Auto(Enum):
+    """No outline was given: make one from the text (tests and tools; the crawl stores one)."""
+
+    AUTO = "auto"
+
+
+AUTO = _Auto.AUTO
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +82,11 @@ class Excerpt:
 
 @dataclass(frozen=True, slots=True)
 class _Source:
-    """A file split into lines, its syntax tree if it parses, and the lines left after stripping."""
+    """A file split into lines, its outline if it has one, and the lines left after stripping."""
 
     lines: tuple[str, ...]
     kept: tuple[int, ...]  #: 0-based indexes of the lines that survive stripping, ascending
-    tree: ast.Module | None
+    outline: FileOutline | None
     #: id of a statement list of the tree -> the last line of each statement, for bisecting
     ends: dict[int, list[int]] = field(default_factory=dict, compare=False)
 
@@ -101,12 +108,10 @@ class _Source:
         """Whether stripped lines [start, end) hold anything but blank lines."""
         return any(self.lines[self.kept[k]].strip() for k in range(start, end))
 
-    def own_line(self, node: ast.AST) -> bool:
-        """Whether `node` starts its line, i.e. a cut just before it splits no line."""
-        if getattr(node, "decorator_list", None):
-            return True
-        line = self.lines[node.lineno - 1].encode("utf-8", "surrogatepass")
-        return not line[: node.col_offset].strip()
+    @property
+    def body(self) -> tuple[Statement, ...]:
+        assert self.outline is not None
+        return self.outline.body
 
 
 def make_excerpt(
@@ -116,27 +121,40 @@ def make_excerpt(
     basename: str,
     style: str = "focused",
     library: str = "",
+    outline: FileOutline | _Auto | None = AUTO,
 ) -> Excerpt:
     """The code block for the uses of `name` on the 1-based `highlighted` lines of `source`.
 
     `library` (focused only): the shown code's names imported from it get their imports shown.
+    `outline` is the file's stored outline, None when it has none (see `outline_of`).
     """
     if style == "focused":
-        return focused_excerpt(source, highlighted, name, basename, library)
+        return focused_excerpt(source, highlighted, name, basename, library, outline)
     try:
         cut = STYLES[style]
     except KeyError:
         raise ValueError(
             f"unknown excerpt style {style!r}: choose one of {', '.join(sorted(STYLES))}"
         ) from None
-    return cut(source, highlighted, name, basename)
+    return cut(source, highlighted, name, basename, outline=outline)
+
+
+def outline_of(source: str, outline: FileOutline | _Auto | None) -> FileOutline | None:
+    """The outline given, or for AUTO the outline of `source` made here (one LibCST parse,
+    cached): the crawl stores every outline, so ranking and pages never come here."""
+    return _outlined(source) if outline is AUTO else outline
+
+
+@functools.lru_cache(maxsize=64)
+def _outlined(source: str) -> FileOutline | None:
+    return outlines.of_text(source)
 
 
 # --- stripping ---------------------------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=256)
-def _prepare(source: str, keep_notes: bool = False) -> _Source:
+def _prepare(source: str, outline: FileOutline | None, keep_notes: bool = False) -> _Source:
     """Split and strip `source` once per style (cached: pages share files).
 
     fsp strips every docstring and comment-only line; focused (`keep_notes`) keeps comments and
@@ -144,47 +162,31 @@ def _prepare(source: str, keep_notes: bool = False) -> _Source:
     """
     text = source.replace("\r\n", "\n").replace("\r", "\n")
     lines = tuple(text.split("\n"))
-    tree = parse_source(text)
-    if tree is None:
+    if outline is None:
         dropped = _comment_lines(text)
     elif keep_notes:
-        dropped = _string_statement_lines(tree, lines, longer_than=DOCSTRING_LINES)
+        dropped = _string_statement_lines(outline, longer_than=DOCSTRING_LINES)
     else:
-        dropped = _comment_lines_outside_strings(tree, lines)
-        dropped |= _string_statement_lines(tree, lines)
-    return _Source(lines, tuple(i for i in range(len(lines)) if i not in dropped), tree)
+        dropped = _comment_lines_outside_strings(outline, lines)
+        dropped |= _string_statement_lines(outline)
+    return _Source(lines, tuple(i for i in range(len(lines)) if i not in dropped), outline)
 
 
 @functools.lru_cache(maxsize=256)
-def parse_source(text: str) -> ast.Module | None:
-    """The syntax tree, or None for Python 2, broken or otherwise unparsable files.
-
-    Cached, and shared with ranking: a file is parsed once however many pages show it.
-    Callers must not modify the tree.
-    """
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):  # ValueError: null bytes, bad encoding
-        return None
-
-
-@functools.lru_cache(maxsize=256)
-def unreachable_lines(source: str) -> frozenset[int]:
+def unreachable_lines(outline: FileOutline | None) -> frozenset[int]:
     """1-based lines of statements that follow a return, raise, break or continue in their block.
 
-    Such code never runs, so a use there teaches nothing (a file that cannot be parsed has none).
+    Such code never runs, so a use there teaches nothing (a file without an outline has none).
     """
-    tree = parse_source(source.replace("\r\n", "\n").replace("\r", "\n"))
-    if tree is None:
+    if outline is None:
         return frozenset()
     dead: set[int] = set()
-    for node in (tree, *_statements(tree)):
-        for block in _blocks(node):
-            ends = (i for i, s in enumerate(block) if isinstance(s, _TERMINATORS))
-            first = next(ends, None)
-            if first is not None:
-                for statement in block[first + 1 :]:
-                    dead.update(range(_span(statement)[0], _span(statement)[1] + 1))
+    for block in (outline.body, *(b for s in outline.statements for b in s.blocks)):
+        ends = (i for i, s in enumerate(block) if s.kind in _TERMINATORS)
+        first = next(ends, None)
+        if first is not None:
+            for statement in block[first + 1 :]:
+                dead.update(range(_span(statement)[0], _span(statement)[1] + 1))
     return frozenset(dead)
 
 
@@ -200,8 +202,8 @@ def _comment_lines(text: str) -> set[int]:
     return found
 
 
-def _comment_lines_outside_strings(tree: ast.Module, lines: Sequence[str]) -> set[int]:
-    """0-based comment-only lines, using the tree's string spans instead of slow tokenizing.
+def _comment_lines_outside_strings(outline: FileOutline, lines: Sequence[str]) -> set[int]:
+    """0-based comment-only lines, using the outline's string spans instead of slow tokenizing.
 
     A line starting with '#' is a comment unless a multi-line string literal covers it: any
     line after a literal's first line, up to its last, is inside the literal.
@@ -210,15 +212,12 @@ def _comment_lines_outside_strings(tree: ast.Module, lines: Sequence[str]) -> se
     if not candidates:
         return set()
     inside: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant | ast.JoinedStr) and node.end_lineno != node.lineno:
-            inside.update(range(node.lineno, node.end_lineno or node.lineno))
+    for first, last in outline.strings:
+        inside.update(range(first, last))
     return candidates - inside
 
 
-def _string_statement_lines(
-    tree: ast.Module, lines: Sequence[str], longer_than: int = 0
-) -> set[int]:
+def _string_statement_lines(outline: FileOutline, longer_than: int = 0) -> set[int]:
     """0-based lines of statements that are only a str/bytes literal (docstrings and the like),
     those longer than `longer_than` lines when it is set.
 
@@ -226,41 +225,19 @@ def _string_statement_lines(
     its lines would remove that code too.
     """
     found: set[int] = set()
-    for node in _statements(tree):
-        if (
-            isinstance(node, ast.Expr)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str | bytes)
-            and _alone(node, lines)
-            and (node.end_lineno or node.lineno) - node.lineno + 1 > longer_than
-        ):
-            found.update(range(node.lineno - 1, node.end_lineno or node.lineno))
+    for node in outline.statements:
+        if node.kind in ("str", "bytes") and node.alone and node.last - node.line + 1 > longer_than:
+            found.update(range(node.line - 1, node.last))
     return found
 
 
-def _alone(node: ast.stmt, lines: Sequence[str]) -> bool:
-    """Whether only whitespace precedes `node` on its first line and only a comment follows it."""
-    first = lines[node.lineno - 1].encode("utf-8", "surrogatepass")[: node.col_offset]
-    last = lines[(node.end_lineno or node.lineno) - 1].encode("utf-8", "surrogatepass")
-    rest = last[node.end_col_offset :].strip()
-    return not first.strip() and (not rest or rest.startswith(b"#"))
-
-
-def _statements(tree: ast.AST) -> Iterable[ast.AST]:
-    """Every statement and except clause, without descending into expressions."""
-    stack: list[ast.AST] = [tree]
+def _statements(node: Statement) -> Iterable[Statement]:
+    """Every statement and except clause inside `node`."""
+    stack = [node]
     while stack:
-        node = stack.pop()
-        for block in _blocks(node):
+        for block in stack.pop().blocks:
             stack.extend(block)
             yield from block
-
-
-def _blocks(node: ast.AST) -> list[list[ast.AST]]:
-    """The statement lists directly inside `node`; except clauses count as statements."""
-    blocks = [getattr(node, field, None) for field in ("body", "handlers", "orelse", "finalbody")]
-    blocks += [case.body for case in getattr(node, "cases", ())]
-    return [block for block in blocks if isinstance(block, list) and block]
 
 
 # --- layout ------------------------------------------------------------------------------------
@@ -332,9 +309,15 @@ def _marks(src: _Source, highlighted: Iterable[int]) -> list[int]:
 # --- style fsp ---------------------------------------------------------------------------------
 
 
-def fsp_excerpt(source: str, highlighted: Iterable[int], name: str, basename: str) -> Excerpt:
+def fsp_excerpt(
+    source: str,
+    highlighted: Iterable[int],
+    name: str,
+    basename: str,
+    outline: FileOutline | _Auto | None = AUTO,
+) -> Excerpt:
     """The reference site's cut: fixed windows of the stripped file, blind to syntax."""
-    src = _prepare(source)
+    src = _prepare(source, outline_of(source, outline))
     marks = _marks(src, highlighted)
     windows = _fsp_windows(marks, len(src.kept))
     return _render(src, windows, marks, name, basename, lead=False, tail=True)
@@ -358,7 +341,12 @@ def _fsp_windows(marks: Sequence[int], length: int) -> list[Window]:
 
 
 def focused_excerpt(
-    source: str, highlighted: Iterable[int], name: str, basename: str, library: str = ""
+    source: str,
+    highlighted: Iterable[int],
+    name: str,
+    basename: str,
+    library: str = "",
+    outline: FileOutline | _Auto | None = AUTO,
 ) -> Excerpt:
     """Whole definitions around the uses, cut only between statements (or between the
     elements of a statement too long to show whole).
@@ -372,11 +360,11 @@ def focused_excerpt(
     ``TOTAL_LINES``, else it is dropped with its ``~~`` (unless another unit shows its line).
     A marker stands wherever non-blank lines were left out (a long docstring too), also before
     the first block (an addition to the reference layout); the continues marker only when
-    non-blank lines follow the last block. A file ``ast`` cannot parse gets the fsp cut.
+    non-blank lines follow the last block. A file without an outline gets the fsp cut.
     """
-    src = _prepare(source, keep_notes=True)
-    if src.tree is None:
-        return fsp_excerpt(source, highlighted, name, basename)
+    src = _prepare(source, outline_of(source, outline), keep_notes=True)
+    if src.outline is None:
+        return fsp_excerpt(source, highlighted, name, basename, None)
     marks = _marks(src, highlighted)
     imports = {k for k in marks if _is_import_line(src, src.kept[k] + 1)}
     uses = [k for k in marks if k not in imports] or marks
@@ -404,7 +392,7 @@ def _any_text(lines: Sequence[str]) -> bool:
 def _is_import_line(src: _Source, line: int) -> bool:
     """Whether `line` belongs to an import statement."""
     path = _path(src, line)
-    return bool(path) and isinstance(path[-1][0], _IMPORTS)
+    return bool(path) and path[-1][0].kind in _IMPORTS
 
 
 def _split_at_omissions(src: _Source, windows: Iterable[Window]) -> list[Window]:
@@ -441,8 +429,8 @@ def _needed(
     imports of the `library` names its lines read, and the module-level functions and classes
     passed to a call on the `use` line (the factory of ``FlaskGroup(create_app=create_app)``)
     unless a local name hides them."""
-    assert src.tree is not None
-    facts = _facts(src.tree)
+    assert src.outline is not None
+    facts = _facts(src.outline)
 
     def shown(line: int) -> bool:
         k = src.stripped_index(line)
@@ -470,14 +458,10 @@ def _first_reader(src: _Source, facts: _Facts, use: int) -> list[Span]:
     reads ``bp`` (``@bp.route(...)`` and its view), when short, so the object is seen in use."""
     path = _path(src, use)
     statement = path[0][0] if len(path) == 1 else None
-    if not (
-        isinstance(statement, ast.Assign)
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0], ast.Name)
-    ):
+    if statement is None or statement.kind != "assign" or not statement.name:
         return []
     end = _span(statement)[1]
-    later = (line for line in facts.readers.get(statement.targets[0].id, ()) if line > end)
+    later = (line for line in facts.readers.get(statement.name, ()) if line > end)
     line = next(later, None)
     if line is None:
         return []
@@ -492,21 +476,19 @@ def _inside(windows: Sequence[Window], window: Window) -> bool:
 
 
 def _locals(src: _Source, line: int) -> set[str]:
-    """Names bound inside the functions enclosing `line`: parameters, assignments, defs."""
+    """Names bound inside the functions enclosing `line`: parameters, assignments, defs.
+
+    (The outline keeps only the names of module-level definitions: all `_needed` asks about.)
+    """
+    assert src.outline is not None
     bound: set[str] = set()
     for node, _ in _path(src, line):
-        if isinstance(node, _DEFS):
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.arg):
-                    bound.add(inner.arg)
-                elif isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load):
-                    bound.add(inner.id)
-                elif isinstance(inner, (*_SCOPES, ast.alias)) and inner is not node:
-                    bound.add(getattr(inner, "asname", None) or getattr(inner, "name", ""))
+        if node.kind == "def":
+            bound.update(src.outline.locals.get(node.index, ()))
     return bound
 
 
-def _import_spans(src: _Source, statement: ast.stmt, line: int) -> list[Span]:
+def _import_spans(src: _Source, statement: Statement, line: int) -> list[Span]:
     """An import binding a name: its whole top-level import block when short (the
     ``if``/``else`` choosing between two libraries), else the import narrowed to the name."""
     top = _path(src, line)[0][0]
@@ -515,7 +497,7 @@ def _import_spans(src: _Source, statement: ast.stmt, line: int) -> list[Span]:
     return _narrow(src, statement, line)
 
 
-def _around_body(src: _Source, node: ast.AST) -> list[Span]:
+def _around_body(src: _Source, node: Statement) -> list[Span]:
     """A definition whole when short, else its opening statements."""
     if src.size(_span(node)) <= DEFINITION_LINES:
         return [_span(node)]
@@ -525,47 +507,32 @@ def _around_body(src: _Source, node: ast.AST) -> list[Span]:
 @dataclass(frozen=True, slots=True)
 class _Facts:
     #: name -> every (top-level module, import statement, lines binding the name)
-    imports: dict[str, list[tuple[str, ast.stmt, tuple[int, ...]]]]
+    imports: dict[str, list[tuple[str, Statement, tuple[int, ...]]]]
     loads: dict[int, set[str]]  #: line -> names read on it
-    passed: dict[int, set[str]]  #: line -> names passed as arguments of a call starting there
-    definitions: dict[str, ast.stmt]  #: module-level def/class by name
+    passed: dict[int, set[str]]  #: line -> names passed as arguments of a call
+    definitions: dict[str, Statement]  #: module-level def/class by name
     readers: dict[str, list[int]]  #: name -> the lines that read it, ascending
 
 
 @functools.lru_cache(maxsize=256)
-def _facts(tree: ast.Module) -> _Facts:
-    """The names a module imports, reads and passes, by line (cached per tree: per file)."""
-    imports: dict[str, list[tuple[str, ast.stmt, tuple[int, ...]]]] = {}
-    loads: dict[int, set[str]] = {}
-    passed: dict[int, set[str]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                bound = (alias.asname or alias.name).split(".")[0]
-                imports.setdefault(bound, []).append(
-                    (alias.name.split(".")[0], node, (alias.lineno,))
-                )
-        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            for alias in node.names:
-                bound = alias.asname or alias.name
-                imports.setdefault(bound, []).append(
-                    (node.module.split(".")[0], node, (alias.lineno,))
-                )
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            loads.setdefault(node.lineno, set()).add(node.id)
-        elif isinstance(node, ast.Call):
-            for value in [*node.args, *(k.value for k in node.keywords)]:
-                if isinstance(value, ast.Name):
-                    passed.setdefault(value.lineno, set()).add(value.id)
-    definitions = {node.name: node for node in tree.body if isinstance(node, _SCOPES)}
+def _facts(outline: FileOutline) -> _Facts:
+    """The names a module imports (absolutely), reads and passes, by line (cached per file)."""
+    imports: dict[str, list[tuple[str, Statement, tuple[int, ...]]]] = {}
+    for found in outline.imports:
+        if found.absolute:
+            imports.setdefault(found.bound, []).append(
+                (found.module, outline.statements[found.statement], (found.line,))
+            )
+    loads = {line: set(names) for line, names in outline.loads.items()}
+    passed = {line: set(names) for line, names in outline.passed.items()}
     readers: dict[str, list[int]] = {}
     for line in sorted(loads):
         for name in loads[line]:
             readers.setdefault(name, []).append(line)
-    return _Facts(imports, loads, passed, definitions, readers)
+    return _Facts(imports, loads, passed, outline.definitions, readers)
 
 
-def _narrow(src: _Source, node: ast.AST, line: int) -> list[Span]:
+def _narrow(src: _Source, node: Statement | Node, line: int) -> list[Span]:
     """The lines that show `line` inside a statement (or expression) too long to show whole.
 
     Up to ``CONTEXT_LINES`` it is shown whole. Otherwise the outermost list, tuple, set, dict,
@@ -574,18 +541,20 @@ def _narrow(src: _Source, node: ast.AST, line: int) -> list[Span]:
     again if long) and the lines after its last element. Without such an element the whole
     node is shown: no cut ever splits an element.
     """
-    first, last = _span(node) if isinstance(node, ast.stmt) else (node.lineno, node.end_lineno)
-    assert last is not None
+    assert src.outline is not None
+    first, last = _span(node) if isinstance(node, Statement) else (node.first, node.last)
     if src.size((first, last)) <= CONTEXT_LINES:
         return [(first, last)]
-    for inner in _breadth_first(node):
-        parts = _elements(inner)
+    inside = node.elements if isinstance(node, Statement) else node
+    containers = src.outline.containers[inside.lo : inside.hi] if inside else ()
+    for inner in containers:  # outermost first
+        parts = inner.parts
         holder = next((i for i, (a, b, _) in enumerate(parts) if a <= line <= b), None)
         if holder is None or parts[0][0] <= first:
             continue
         start, end, child = parts[holder]
-        before = parts[holder - 1][1] if holder else inner.lineno  # type: ignore[attr-defined]
-        after = parts[holder + 1][0] if holder + 1 < len(parts) else inner.end_lineno  # type: ignore[attr-defined]
+        before = parts[holder - 1][1] if holder else inner.first
+        after = parts[holder + 1][0] if holder + 1 < len(parts) else inner.last
         if not before < start <= end < after:
             continue
         spans = [(first, parts[0][0] - 1)]
@@ -597,36 +566,6 @@ def _narrow(src: _Source, node: ast.AST, line: int) -> list[Span]:
             spans.append((parts[-1][1] + 1, last))
         return spans
     return [(first, last)]
-
-
-def _breadth_first(node: ast.AST) -> Iterable[ast.AST]:
-    queue = [node]
-    while queue:
-        current = queue.pop(0)
-        yield current
-        queue.extend(ast.iter_child_nodes(current))
-
-
-def _elements(node: ast.AST) -> list[tuple[int, int, ast.AST | None]]:
-    """The (first line, last line, node) of each element of a literal, argument of a call or
-    name of a ``from`` import, in source order."""
-    items: list[ast.AST] = []
-    if isinstance(node, ast.List | ast.Tuple | ast.Set):
-        items = list(node.elts)
-    elif isinstance(node, ast.Dict):
-        return [
-            ((key or value).lineno, value.end_lineno or value.lineno, value)
-            for key, value in zip(node.keys, node.values, strict=True)
-        ]
-    elif isinstance(node, ast.Call):
-        items = sorted([*node.args, *node.keywords], key=lambda n: (n.lineno, n.col_offset))
-    elif isinstance(node, ast.ImportFrom):
-        return [(alias.lineno, alias.end_lineno or alias.lineno, None) for alias in node.names]
-    return [
-        (item.lineno, item.end_lineno or item.lineno,  # type: ignore[attr-defined]
-         item.value if isinstance(item, ast.keyword) else item)
-        for item in items
-    ]
 
 
 def _windows(src: _Source, spans: Iterable[Span]) -> list[Window]:
@@ -656,38 +595,29 @@ def _prelude(src: _Source) -> list[Span]:
     When they add up to more than ``PRELUDE_LINES`` the prelude is left out altogether: the
     imports that bind the target name are highlighted, so they are shown as module-level uses.
     """
-    assert src.tree is not None
     spans: list[Span] = []
-    for statement in src.tree.body:
-        if isinstance(statement, _SCOPES):
+    for statement in src.body:
+        if statement.kind in _SCOPES:
             break
         if _is_import_block(statement):
             spans.append(_span(statement))
     if not spans or sum(map(src.size, spans)) > PRELUDE_LINES:
         return []
-    docstring = src.tree.body[0]
-    if _is_docstring(docstring) and src.size(_span(docstring)):  # kept: short
+    docstring = src.body[0]
+    if docstring.kind == "str" and src.size(_span(docstring)):  # kept: short
         spans.insert(0, _span(docstring))
     return spans
 
 
-def _is_docstring(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
-
-
-def _is_import_block(statement: ast.AST) -> bool:
+def _is_import_block(statement: Statement) -> bool:
     """An import, or a try/if statement holding imports and nothing but their fallbacks."""
-    if isinstance(statement, _IMPORTS):
+    if statement.kind in _IMPORTS:
         return True
-    if not isinstance(statement, ast.Try | ast.If):
+    if statement.kind not in ("try", "if"):
         return False
     nested = list(_statements(statement))
-    return any(isinstance(node, _IMPORTS) for node in nested) and all(
-        isinstance(node, _IMPORT_PARTS) for node in nested
+    return any(node.kind in _IMPORTS for node in nested) and all(
+        node.kind in _IMPORT_PARTS for node in nested
     )
 
 
@@ -703,24 +633,24 @@ def _use_spans(src: _Source, line: int) -> list[Span]:
     path = _path(src, line)  # never empty: a line of code belongs to a statement
     nodes = [node for node, _ in path]
     top = 0
-    defs = [depth for depth, node in enumerate(nodes) if isinstance(node, _DEFS)]
+    defs = [depth for depth, node in enumerate(nodes) if node.kind == "def"]
     if defs:
         top = defs[-1]
-        scopes = [depth for depth, node in enumerate(nodes) if isinstance(node, _SCOPES)]
+        scopes = [depth for depth, node in enumerate(nodes) if node.kind in _SCOPES]
         for depth in reversed([depth for depth in scopes if depth < top]):
             if src.size(_span(nodes[depth])) > DEFINITION_LINES:
                 break
             top = depth
-    spans = [_header(src, node) for node in nodes[:top] if isinstance(node, _SCOPES)]
+    spans = [_header(src, node) for node in nodes[:top] if node.kind in _SCOPES]
     container = nodes[top]
     if src.size(_span(container)) <= DEFINITION_LINES:
         return [*spans, _span(container)]
-    if not _blocks(container):  # a long simple statement: the element holding the use
+    if not container.blocks:  # a long simple statement: the element holding the use
         return [*spans, *_narrow(src, container, line)]
     return [*spans, _header(src, container), *_around(src, path[top:], line)]
 
 
-def _around(src: _Source, path: Sequence[tuple[ast.AST, list[ast.AST]]], line: int) -> list[Span]:
+def _around(src: _Source, path: Sequence[tuple[Statement, Block]], line: int) -> list[Span]:
     """The whole statements around `line` inside path[0], within ``CONTEXT_LINES``.
 
     Start from the innermost statement holding the line, climb to enclosing statements while
@@ -731,7 +661,7 @@ def _around(src: _Source, path: Sequence[tuple[ast.AST, list[ast.AST]]], line: i
     """
     node = path[-1][0]
     header = _header(src, node)
-    if not _blocks(node) and src.size(_span(node)) > CONTEXT_LINES:
+    if not node.blocks and src.size(_span(node)) > CONTEXT_LINES:
         return _narrow(src, node, line)
     if header[0] <= line <= header[1] and src.size(_span(node)) > CONTEXT_LINES:
         return [header, *_opening(src, node)]
@@ -756,9 +686,9 @@ def _around(src: _Source, path: Sequence[tuple[ast.AST, list[ast.AST]]], line: i
     return [(_span(block[first])[0], _span(block[last])[1])]
 
 
-def _opening(src: _Source, node: ast.AST) -> list[Span]:
+def _opening(src: _Source, node: Statement) -> list[Span]:
     """The first statements of a compound statement's body, as many as fit CONTEXT_LINES."""
-    blocks = _blocks(node)
+    blocks = node.blocks
     if not blocks:
         return []
     block, start, count = blocks[0], _span(blocks[0][0])[0], 0
@@ -767,11 +697,10 @@ def _opening(src: _Source, node: ast.AST) -> list[Span]:
     return [(start, _span(block[count - 1])[1])] if count else []
 
 
-def _path(src: _Source, line: int) -> list[tuple[ast.AST, list[ast.AST]]]:
+def _path(src: _Source, line: int) -> list[tuple[Statement, Block]]:
     """The statements holding `line`, outermost first, each with the block it sits in."""
-    assert src.tree is not None
-    path: list[tuple[ast.AST, list[ast.AST]]] = []
-    blocks = _blocks(src.tree)
+    path: list[tuple[Statement, Block]] = []
+    blocks: tuple[Block, ...] = (src.body,) if src.body else ()
     while True:
         found = next(
             ((block[at], block) for block in blocks if (at := _index(src, block, line)) is not None),
@@ -780,10 +709,10 @@ def _path(src: _Source, line: int) -> list[tuple[ast.AST, list[ast.AST]]]:
         if found is None:
             return path
         path.append(found)
-        blocks = _blocks(found[0])
+        blocks = found[0].blocks
 
 
-def _index(src: _Source, block: list[ast.AST], line: int) -> int | None:
+def _index(src: _Source, block: Block, line: int) -> int | None:
     """The index of the first statement of `block` holding `line`, None if none does.
 
     A bisection on the statements' last lines (they never decrease along a block): finding
@@ -796,30 +725,28 @@ def _index(src: _Source, block: list[ast.AST], line: int) -> int | None:
     return at if at < len(block) and _span(block[at])[0] <= line else None
 
 
-def _span(node: ast.AST) -> Span:
+def _span(node: Statement) -> Span:
     """The lines of a statement, decorators included."""
-    decorators = getattr(node, "decorator_list", None)
-    first = decorators[0].lineno if decorators else node.lineno
-    return first, node.end_lineno or node.lineno
+    return node.first, node.last
 
 
-def _header(src: _Source, node: ast.AST) -> Span:
+def _header(src: _Source, node: Statement) -> Span:
     """The lines of a compound statement before its body, decorators included.
 
     Blank and comment lines at its end are dropped later, with all stripped lines. A simple
     statement, or one whose body starts on the colon's line, is all header: it cannot be cut.
     """
     span = _span(node)
-    if isinstance(node, ast.Match):
-        return span[0], node.cases[0].pattern.lineno - 1  # a case always starts its own line
-    blocks = _blocks(node)
-    if not blocks or not src.own_line(blocks[0][0]):
+    if node.kind == "match":
+        return span[0], node.pattern - 1  # a case always starts its own line
+    blocks = node.blocks
+    if not blocks or not blocks[0][0].own_line:
         return span
     return span[0], _span(blocks[0][0])[0] - 1
 
 
-#: The styles by name; each takes (source, highlighted, name, basename).
-STYLES: dict[str, Callable[[str, Iterable[int], str, str], Excerpt]] = {
+#: The styles by name; each takes (source, highlighted, name, basename, outline=...).
+STYLES: dict[str, Callable[..., Excerpt]] = {
     "focused": focused_excerpt,
     "fsp": fsp_excerpt,
 }

@@ -190,3 +190,6 @@ class FileScan:
     #: (line, dotted path, origin) of another library's names used through the library's
     #: modules: (3, "flask.signals.Namespace", "blinker.Namespace")
     foreign: tuple[tuple[int, str, str], ...] = field(default_factory=tuple)
+    #: a scanned file with uses: its outline (miner.outline.dumps), made from the same parse;
+    #: empty when the result came from the scan cache (the outline is stored with the text)
+    outline: bytes = b""

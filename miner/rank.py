@@ -28,7 +28,6 @@ something new can pass it, never by more than ``VARIETY_REACH``.
 
 from __future__ import annotations
 
-import ast
 import builtins
 import functools
 import hashlib
@@ -40,8 +39,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
-from miner.excerpt import Excerpt, make_excerpt, parse_source, unreachable_lines
+from miner import outline as outlines
+from miner.excerpt import AUTO, Excerpt, make_excerpt, outline_of, unreachable_lines
 from miner.model import Use, UseKind
+from miner.outline import FileOutline
 from miner.store import FileCandidate
 
 #: How much each part weighs in the total; they add up to 1.
@@ -219,19 +220,23 @@ class TextFacts:
     dead: tuple[int, ...] = ()  #: the highlighted lines no run reaches (after a return)
 
 
-def text_facts(text: str, lines: Iterable[int], qualname: str, library: str) -> TextFacts:
+def text_facts(
+    text: str, lines: Iterable[int], qualname: str, library: str, outline: bytes | None = None
+) -> TextFacts:
     """The text-only parts of the score of the uses of `qualname` on `lines` of `text`.
 
-    The excerpt is the one pages show, without the dead lines (see `file_excerpt`).
+    `outline` is the file's stored outline (see `stored_outline`). The excerpt is the one pages
+    show, without the dead lines (see `file_excerpt`).
     """
+    syntax = stored_outline(text, outline)
     name = qualname.rpartition(".")[2]
     wanted = sorted(set(lines))
-    dead = unreachable_lines(text).intersection(wanted)
+    dead = unreachable_lines(syntax).intersection(wanted)
     shown = [line for line in wanted if line not in dead] or wanted
-    excerpt = make_excerpt(text, shown, name, "", "focused", library)
+    excerpt = make_excerpt(text, shown, name, "", "focused", library, syntax)
     return TextFacts(
         conciseness=min(1.0, COMFORTABLE_EXCERPT / max(excerpt.text.count("\n"), 1)),
-        self_contained=self_containedness(text, excerpt.segments, library),
+        self_contained=self_containedness(syntax, excerpt.segments, library),
         excerpt_lines=excerpt.text.count("\n"),
         content_hash=normalised_hash(text),
         generated=_is_generated(text[:4000].encode("utf-8", "replace")),
@@ -368,7 +373,7 @@ def score_file(
     """
     uses = [use for use in file.uses if use.qualname == qualname]
     if facts is None:
-        facts = text_facts(file.text, [use.line for use in uses], qualname, library)
+        facts = text_facts(file.text, [use.line for use in uses], qualname, library, file.outline)
     real = _real(uses, facts.dead, qualname)
     longest_definition = max((use.enclosing_lines for use in real or uses), default=1)
     typical = {shape_key(use): usage.forms.get(form_of(use), 0) for use in real}
@@ -393,9 +398,20 @@ def score_file(
     )
 
 
+def stored_outline(text: str, outline: bytes | None) -> FileOutline | None:
+    """The file's outline from its stored form (decoded once per file). A file stored without
+    one (a database older than outlines) is outlined here, from its text."""
+    return _loaded(outline) if outline else outline_of(text, AUTO)
+
+
+@functools.lru_cache(maxsize=256)
+def _loaded(outline: bytes) -> FileOutline:
+    return outlines.loads(outline)
+
+
 def real_uses(file: FileCandidate, qualname: str) -> list[Use]:
     """The uses of `qualname` a reader can learn from: not imports, not dead code, not misuses."""
-    return _real(file.uses, unreachable_lines(file.text), qualname)
+    return _real(file.uses, unreachable_lines(stored_outline(file.text, file.outline)), qualname)
 
 
 def _real(uses: Iterable[Use], dead: Collection[int], qualname: str) -> list[Use]:
@@ -484,19 +500,24 @@ def file_excerpt(file: FileCandidate, qualname: str, style: str) -> Excerpt:
     )
     name = qualname.rpartition(".")[2]
     basename = PurePosixPath(file.path).name
-    return make_excerpt(file.text, lines, name, basename, style, qualname.split(".")[0])
+    return make_excerpt(
+        file.text, lines, name, basename, style, qualname.split(".")[0],
+        stored_outline(file.text, file.outline),
+    )
 
 
-def self_containedness(text: str, segments: Iterable[tuple[int, int]], library: str) -> float:
+def self_containedness(
+    outline: FileOutline | None, segments: Iterable[tuple[int, int]], library: str
+) -> float:
     """Share of the names read in the shown lines that a reader can place without the project.
 
     A name counts as placeable when it is a builtin, is imported from the target library or
     the standard library, or is bound within the shown lines; a name bound elsewhere in the
     file or imported from the project or a third-party package does not.
     """
-    names = _names_of(text)
-    if names is None:
+    if outline is None:
         return 0.0
+    names = _names_of(outline)
     shown: set[int] = set()
     for start, end in segments:
         shown.update(range(start, end + 1))
@@ -520,27 +541,14 @@ class _Names:
 
 
 @functools.lru_cache(maxsize=256)
-def _names_of(text: str) -> _Names | None:
+def _names_of(outline: FileOutline) -> _Names:
     """Every name read or bound in a file, by line: computed once per file, not per page."""
-    tree = parse_source(text.replace("\r\n", "\n").replace("\r", "\n"))
-    if tree is None:
-        return None
-    imported: dict[str, str] = {}
+    imported = {found.bound: found.module for found in outline.imports}  # the last one wins
     by_line: dict[int, list[tuple[str, bool]]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                imported[(alias.asname or alias.name).split(".")[0]] = alias.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom):
-            source = "." if node.level else (node.module or "").split(".")[0]
-            for alias in node.names:
-                imported[alias.asname or alias.name] = source
-        elif isinstance(node, ast.Name):
-            by_line.setdefault(node.lineno, []).append((node.id, isinstance(node.ctx, ast.Load)))
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            by_line.setdefault(node.lineno, []).append((node.name, False))
-        elif isinstance(node, ast.arg):
-            by_line.setdefault(node.lineno, []).append((node.arg, False))
+    for line, names in outline.loads.items():
+        by_line.setdefault(line, []).extend((name, True) for name in names)
+    for line, names in outline.binds.items():
+        by_line.setdefault(line, []).extend((name, False) for name in names)
     return _Names(imported, by_line)
 
 

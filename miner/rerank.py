@@ -18,16 +18,17 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from miner import excerpt, rank, store
+from miner import excerpt, outline, rank, store
 from miner.model import Use
 from miner.store import Database
 
 
 @functools.cache
 def rank_key() -> str:
-    """A hash of the ranking and excerpt code: stored facts are reused only under the same one."""
+    """A hash of the ranking, excerpt and outline code: stored facts are reused only under the
+    same one."""
     digest = hashlib.sha256()
-    for module in (rank, excerpt):
+    for module in (rank, excerpt, outline):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:32]
 
@@ -46,13 +47,14 @@ class FactsJob:
     lines: tuple[int, ...]
     text: str
     library: str
+    outline: bytes | None = None  #: the file's outline, as stored (see miner.outline)
 
 
 def compute_facts(job: FactsJob) -> dict[str, object] | None:
     """The `excerpt_facts` row of one job (runs in a worker process); None when no excerpt
     can show those lines (the candidate is then left out, as it could not be shown)."""
     try:
-        facts = rank.text_facts(job.text, job.lines, job.qualname, job.library)
+        facts = rank.text_facts(job.text, job.lines, job.qualname, job.library, job.outline)
     except ValueError:
         return None
     return facts_row(job.blob_sha, job.qualname, job.lines, facts)
@@ -116,7 +118,8 @@ def _rank_batch(db: Database, library: str, pages: list[str], key: str, mapper: 
     if missing:
         texts = store.load_texts(db, {file.blob_sha for _q, file in missing})
         jobs = [
-            FactsJob(file.blob_sha, qualname, _lines(file, qualname), texts[file.blob_sha], library)
+            FactsJob(file.blob_sha, qualname, _lines(file, qualname), *texts[file.blob_sha][:1],
+                     library, texts[file.blob_sha][1])
             for qualname, file in missing
         ]
         rows = [row for row in mapper(compute_facts, jobs) if row]

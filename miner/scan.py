@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 import libcst as cst
 
-from miner import syntax
+from miner import outline, syntax
 from miner.model import FileScan, FileStatus, SourceFile, Use
 from miner.resolve import Resolver
 from miner.targets import Library
@@ -153,7 +153,12 @@ def scan_file(
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
     links = links or ProjectLinks()
 
-    def outcome(status: FileStatus, error: str | None = None, resolver: Resolver | None = None):
+    def outcome(
+        status: FileStatus,
+        error: str | None = None,
+        resolver: Resolver | None = None,
+        module: cst.Module | None = None,
+    ) -> FileScan:
         uses = tuple(sorted(set(resolver.uses()), key=_use_order)) if resolver else ()
         exports = tuple(sorted(resolver.exports().items())) if resolver else ()
         missing = tuple(sorted(set(resolver.missing))) if resolver else ()
@@ -162,8 +167,11 @@ def scan_file(
             if resolver
             else ()
         )
+        # What ranking and pages need of the file's syntax, from this same parse.
+        outlined = outline.stored(module) if module and uses else b""
         return FileScan(
-            source.path, source.blob_sha, status, lines, error, uses, exports, missing, foreign
+            source.path, source.blob_sha, status, lines, error, uses, exports, missing, foreign,
+            outlined,
         )
 
     if len(data) > context.max_bytes:
@@ -178,8 +186,9 @@ def scan_file(
         return outcome(FileStatus.UNPARSABLE, _undecodable(error))
     try:
         with _collector_paused():
-            resolver = Resolver(_parsed(source), text, context, links)
-            return outcome(FileStatus.SCANNED, resolver=resolver)
+            module = _parsed(source)
+            resolver = Resolver(module, text, context, links)
+            return outcome(FileStatus.SCANNED, resolver=resolver, module=module)
     except (
         cst.ParserSyntaxError,
         syntax.TooComplex,

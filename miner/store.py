@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
+from miner import outline
 from miner.model import (
     Checkout,
     FileScan,
@@ -246,6 +247,9 @@ SCHEMA: dict[str, TableSpec] = {
         {
             "blob_sha": (str, "git blob id, shared by identical files"),
             "text": (str, "decoded source text"),
+            "outline": (bytes, "what ranking and pages need of its syntax (miner/outline.py), "
+                        "made by the scan's parse: zlib-compressed JSON"),
+            "outline_key": (str, "outline.KEY of the code that made it; others are not read"),
         },
         pk="blob_sha",
         not_null=("text",),
@@ -449,6 +453,7 @@ class FileCandidate:
     release: str | None = None  #: the PyPI release shown when git could not be reached
     release_uploaded_at: str | None = None  #: when that release's file was uploaded
     link_ref: str | None = None  #: what code links point at: the commit, or the release's tag
+    outline: bytes | None = None  #: the file's stored outline (miner.outline.dumps)
 
 
 def schema_markdown() -> str:
@@ -725,14 +730,15 @@ def save_crawl(
 
 
 def _forget_blobs(db: Database, blob_shas: Iterable[str]) -> None:
-    """Drop the stored text and excerpt facts of those blobs that no file holds any more.
+    """Drop the stored text, outline, excerpt facts and cached scans of those blobs that no
+    file holds any more (a cached scan carries no outline: one seen again is scanned again).
 
     Only the blobs one project stopped using are looked at, through the index on
     files.blob_sha: storing a project costs the same in a corpus of any size.
     """
     for chunk in _chunks(sorted(blob_shas)):
         marks = ", ".join("?" * len(chunk))
-        for table in ("sources", "excerpt_facts"):
+        for table in ("sources", "excerpt_facts", "scan_cache"):
             db.execute(
                 f"DELETE FROM {table} WHERE blob_sha IN ({marks}) AND NOT EXISTS "
                 f"(SELECT 1 FROM files WHERE files.blob_sha = {table}.blob_sha)",
@@ -1003,6 +1009,7 @@ def _file_candidates(db: Database, where: str, params: dict[str, str]) -> list[F
     rows = db.query(
         """
         SELECT uses.*, files.blob_sha, sources.text,
+               CASE WHEN sources.outline_key = :key THEN sources.outline END AS outline,
                projects.url, projects.web, projects.docs, projects.pypi, projects.blurb,
                projects.license, projects.position, projects.commit_sha AS project_commit,
                projects.license_path, projects.committed_at, projects.subdir,
@@ -1020,7 +1027,7 @@ def _file_candidates(db: Database, where: str, params: dict[str, str]) -> list[F
         + """
         ORDER BY projects.position, projects.name, uses.path, uses.line, uses."column", uses.id
         """,
-        params,
+        {**params, "key": outline.KEY},
     )
     candidates = []
     for (project_name, path), group in itertools.groupby(
@@ -1057,6 +1064,7 @@ def _file_candidates(db: Database, where: str, params: dict[str, str]) -> list[F
                 release=first["release"],
                 release_uploaded_at=first["release_uploaded_at"],
                 link_ref=_link_ref(first["project_commit"], first["release"], first["tags"]),
+                outline=first["outline"],
             )
         )
     return candidates
@@ -1108,13 +1116,27 @@ def _upsert_project(db: Database, project: Project, **crawl_state: str | int | N
 def _save_sources(
     db: Database, project: str, scans: list[FileScan], texts: Mapping[str, str]
 ) -> None:
-    """Store the text of every file with uses; a file with uses but no text is refused."""
+    """Store the text of every file with uses, and the outlines the scan made (a text already
+    stored gets a new outline when its own was made by other code); a file with uses but no
+    text is refused."""
     needed = {scan.blob_sha: scan.path for scan in scans if scan.uses}
+    made = {scan.blob_sha: scan.outline for scan in scans if scan.uses and scan.outline}
     db["sources"].insert_all(
-        ({"blob_sha": sha, "text": texts[sha]} for sha in needed if sha in texts),
+        (
+            {"blob_sha": sha, "text": texts[sha], "outline": made.get(sha),
+             "outline_key": outline.KEY if sha in made else None}
+            for sha in needed
+            if sha in texts
+        ),
         pk="blob_sha",
         ignore=True,
     )
+    for sha, blob in made.items():
+        db.execute(
+            "UPDATE sources SET outline = ?, outline_key = ? "
+            "WHERE blob_sha = ? AND outline_key IS NOT ?",
+            [blob, outline.KEY, sha, outline.KEY],
+        )
     for sha in sorted(needed.keys() - texts.keys()):
         if db.execute("SELECT 1 FROM sources WHERE blob_sha = ?", [sha]).fetchone() is None:
             raise MinerError(
@@ -1292,13 +1314,18 @@ def forget_other_facts(db: Database, rank_key: str) -> None:
         db.execute("DELETE FROM excerpt_facts WHERE rank_key != ?", [rank_key])
 
 
-def load_texts(db: Database, blob_shas: Iterable[str]) -> dict[str, str]:
-    """blob_sha -> stored source text, for those of `blob_shas` that have one."""
-    found: dict[str, str] = {}
+def load_texts(db: Database, blob_shas: Iterable[str]) -> dict[str, tuple[str, bytes | None]]:
+    """blob_sha -> (stored source text, its outline if made by this code), for those of
+    `blob_shas` that have one."""
+    found: dict[str, tuple[str, bytes | None]] = {}
     for chunk in _chunks(sorted(set(blob_shas))):
         marks = ", ".join("?" * len(chunk))
-        rows = db.execute(f"SELECT blob_sha, text FROM sources WHERE blob_sha IN ({marks})", chunk)
-        found.update(rows.fetchall())
+        rows = db.execute(
+            "SELECT blob_sha, text, CASE WHEN outline_key = ? THEN outline END FROM sources "
+            f"WHERE blob_sha IN ({marks})",
+            [outline.KEY, *chunk],
+        )
+        found.update((sha, (text, syntax)) for sha, text, syntax in rows.fetchall())
     return found
 
 

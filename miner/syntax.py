@@ -103,13 +103,14 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     return found
 
 
-def parse(data: bytes) -> cst.Module:
+def parse(data: bytes | str) -> cst.Module:
     """Parse bytes (so encoding cookies and BOMs are honoured), refusing what would crash it.
 
-    Raises TooComplex, cst.ParserSyntaxError, UnicodeDecodeError, LookupError or
-    RecursionError; `one_line_error` makes any of them a one-line reason.
+    (Text already decoded is parsed as it is.) Raises TooComplex, cst.ParserSyntaxError,
+    UnicodeDecodeError, LookupError or RecursionError; `one_line_error` makes any of them a
+    one-line reason.
     """
-    _precheck(data)
+    _precheck(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass"))
     return cst.parse_module(data)
 
 
@@ -303,3 +304,58 @@ class Positions:
     def _line_col(self, offset: int) -> tuple[int, int]:
         index = bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index]
+
+
+class _ByIdentity(CodegenState):
+    """Code generation noting the token indexes of chosen nodes, by id: their syntactic
+    position, or (for `whole`, such as a tuple's parentheses) all the code they generate."""
+
+    def __init__(self, module: cst.Module, wanted: Collection[int], whole: Collection[int]) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.wanted, self.whole = wanted, whole
+        self.spans: dict[int, tuple[int, int]] = {}
+        self.opened: dict[int, int] = {}
+
+    def record_syntactic_position(  # type: ignore[override]
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ) -> _IdMark | _Nothing:
+        return _IdMark(self, id(node)) if id(node) in self.wanted else _NOTHING
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if id(node) in self.whole:
+            self.opened[id(node)] = len(self.tokens)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if id(node) in self.whole:
+            self.spans[id(node)] = (self.opened.pop(id(node)), len(self.tokens))
+
+
+class _IdMark:
+    __slots__ = ("key", "start", "state")
+
+    def __init__(self, state: _ByIdentity, key: int) -> None:
+        self.state, self.key = state, key
+
+    def __enter__(self) -> None:
+        self.start = len(self.state.tokens)
+
+    def __exit__(self, *exc: object) -> None:
+        self.state.spans.setdefault(self.key, (self.start, len(self.state.tokens)))
+
+
+def node_offsets(
+    module: cst.Module, wanted: Collection[int], whole: Collection[int] = ()
+) -> tuple[str, dict[int, tuple[int, int]]]:
+    """The module's code, and the character offsets (start, end) of the nodes whose ids are
+    `wanted` (their syntactic position: no leading lines, parentheses or trailing comma) and
+    `whole` (everything they generate), from one code generation."""
+    state = _ByIdentity(module, wanted, whole)
+    module._codegen(state)
+    offsets = list(accumulate(map(len, state.tokens), initial=0))
+    last = len(offsets) - 1  # a module without a final newline drops its last token
+    spans = {key: (offsets[min(a, last)], offsets[min(b, last)]) for key, (a, b) in state.spans.items()}
+    return "".join(state.tokens), spans

@@ -32,9 +32,9 @@ def counting(monkeypatch) -> list[str]:
     computed: list[str] = []
     original = rank.text_facts
 
-    def counted(text, lines, qualname, library):
+    def counted(text, lines, qualname, library, outline=None):
         computed.append(qualname)
-        return original(text, lines, qualname, library)
+        return original(text, lines, qualname, library, outline)
 
     monkeypatch.setattr(rank, "text_facts", counted)
     return computed

@@ -39,7 +39,7 @@ def test_flags_and_none_stay_as_written_in_a_shape(context):
 
 # --- fixtures: small projects written for these tests ------------------------------------------
 
-from miner import rank  # noqa: E402
+from miner import outline, rank  # noqa: E402
 from miner.excerpt import ABBREVIATED, unreachable_lines  # noqa: E402
 from miner.model import Project  # noqa: E402
 from miner.rank import Candidate, classify_path, select  # noqa: E402
@@ -74,7 +74,7 @@ DEAD = """\
 
 
 def test_uses_after_a_return_are_dead_code_never_highlighted_nor_counted(context):
-    assert unreachable_lines(textwrap.dedent(DEAD)) == frozenset({6})
+    assert unreachable_lines(outline.of_text(textwrap.dedent(DEAD))) == frozenset({6})
     excerpt = excerpt_of(context, DEAD)
     assert highlighted_text(excerpt) == ["from flask import redirect, url_for"]
     assert rank.real_uses(file_of(context, "app.py", DEAD), "flask.helpers.url_for") == []

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from miner import rank
+from miner import outline, rank
 from miner.model import Project, SourceFile
 from miner.rank import Candidate, classify_path, select, shape_summary
 from miner.scan import ScanContext, scan_file
@@ -220,7 +220,7 @@ def test_self_containedness_counts_names_a_reader_cannot_place():
         """
     )
     # Loads in the function: make_response, os, name, decorate, name -> 4 of 5 placeable.
-    assert rank.self_containedness(text, [(6, 7)], "flask") == pytest.approx(0.8)
+    assert rank.self_containedness(outline.of_text(text), [(6, 7)], "flask") == pytest.approx(0.8)
 
 
 def test_shape_summary_counts_uses_and_projects():

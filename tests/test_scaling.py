@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import miner
-from miner import excerpt, metadata, rank, sources, store
+from miner import excerpt, metadata, outline, rank, sources, store
 from miner.crawl import crawl
 from miner.model import Project
 from miner.targets import discover
@@ -66,10 +66,10 @@ def growth(make: Callable[[int], tuple[str, list[int]]], run) -> float:
     found = []
     for n in (N, 2 * N):
         excerpt._prepare.cache_clear()
-        excerpt.parse_source.cache_clear()
         rank._names_of.cache_clear()
         text, lines = make(n)
-        found.append(steps(lambda text=text, lines=lines: run(text, lines)))
+        syntax = outline.of_text(text)  # made by the scan, not by what is measured
+        found.append(steps(lambda text=text, lines=lines, syntax=syntax: run(text, lines, syntax)))
     return found[1] / found[0]
 
 
@@ -79,15 +79,15 @@ def growth(make: Callable[[int], tuple[str, list[int]]], run) -> float:
     ids=["focused-imports", "focused-calls", "fsp-imports", "fsp-spread"],
 )
 def test_an_excerpt_is_linear_in_the_uses_of_a_file(style, make):
-    ratio = growth(make, lambda text, lines: excerpt.make_excerpt(
-        text, lines, "name", "big.py", style))
+    ratio = growth(make, lambda text, lines, syntax: excerpt.make_excerpt(
+        text, lines, "name", "big.py", style, outline=syntax))
     assert ratio < 2.5
 
 
 @pytest.mark.parametrize("make", [imports, calls], ids=["imports", "calls"])
 def test_scoring_a_file_is_linear_in_its_uses(make):
-    ratio = growth(make, lambda text, lines: rank.text_facts(
-        text, lines, "flask.helpers.abort", "flask"))
+    ratio = growth(make, lambda text, lines, syntax: rank.text_facts(
+        text, lines, "flask.helpers.abort", "flask", outline.dumps(syntax)))
     assert ratio < 2.5
 
 
@@ -96,8 +96,9 @@ def test_placing_an_excerpt_s_names_costs_the_same_in_a_file_of_any_size():
     found = []
     for n in (N, 2 * N):
         text = "from flask import abort\n" + "".join(f"x{i} = abort\n" for i in range(n))
-        rank._names_of(text)  # the names of a file are collected once, then cached
-        found.append(steps(lambda text=text: rank.self_containedness(text, [(1, 2)], "flask")))
+        syntax = outline.of_text(text)
+        rank._names_of(syntax)  # the names of a file are collected once, then cached
+        found.append(steps(lambda syntax=syntax: rank.self_containedness(syntax, [(1, 2)], "flask")))
     assert found[0] == found[1]
 
 
