@@ -751,9 +751,12 @@ def _distinct(path: str, taken: set[str]) -> str:
 
 
 def _cache_error(checkout: Checkout, reason: str) -> FetchError:
+    """The stored message names the whole path; the printed one, the entry of --cache to delete."""
     return FetchError(
         f"{checkout.project.name}: cannot read commit {checkout.commit[:12]} from the cache "
-        f"{checkout.git_dir}: {reason} (delete that directory and fetch again)"
+        f"{checkout.git_dir}: {reason} (delete that directory and fetch again)",
+        f"its cache entry is damaged: {reason} (delete {checkout.git_dir.name} in --cache, "
+        "then crawl again)",
     )
 
 

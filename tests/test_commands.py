@@ -226,6 +226,34 @@ def test_stats_prints_each_projects_last_crawl_with_every_failure_in_full(crawle
     )  # fmt: skip
 
 
+def test_quiet_prints_the_failures_alone_and_a_refused_history_is_a_warning(
+    make_repo, tmp_path, monkeypatch
+):
+    from miner import sources
+    from miner.model import History
+
+    monkeypatch.setattr(sources, "history", lambda *args: History(1, note="recent history not "
+                        "fetched (git said: upload-pack: aborting)"))  # fmt: skip
+    repo = make_repo({"shop/views.py": VIEWS}, name="shop")
+    projects = tmp_path / "projects.toml"
+    projects.write_text(f'[[project]]\nname = "Shop"\nurl = "{repo.url}"\n[[project]]\n'
+                        f'name = "Gone"\nurl = "{(tmp_path / "gone").as_uri()}"\n', encoding="utf-8")  # fmt: skip
+    args = ["crawl", "--projects", str(projects), "--cache", str(tmp_path / "c"), "--jobs", "1",
+            "--pypi-index", "", "--db"]  # fmt: skip
+
+    quiet = run("-q", *args, str(tmp_path / "q.db"))
+    loud = run(*args, str(tmp_path / "l.db"))
+
+    assert (quiet.exit_code, quiet.output) == (
+        1, "Gone: FAILED: repository not found (check the url in the project list)\n"
+    )
+    assert "Shop: warning: recent history not read: ranked by the commits at hand (miner stats " \
+           "says why)" in loud.output.splitlines()
+    assert query(tmp_path / "l.db", "SELECT note FROM crawls WHERE project = 'Shop'") == [
+        ("recent history not fetched (git said: upload-pack: aborting)",)
+    ]
+
+
 def test_an_unresolvable_host_is_said_once_with_what_becomes_of_its_projects():
     from miner.cli import _host_note
     from miner.model import Project

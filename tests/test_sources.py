@@ -591,6 +591,10 @@ def test_blob_missing_from_the_cache(mixed_checkout: Checkout) -> None:
         list_python_blobs(mixed_checkout)
 
     assert str(raised.value) == expected
+    assert raised.value.brief == (
+        f"its cache entry is damaged: blob {sha} of pkg/b.py is missing (delete "
+        f"{mixed_checkout.git_dir.name} in --cache, then crawl again)"
+    )
 
 
 def test_blob_vanishing_while_reading(mixed_checkout: Checkout) -> None:
