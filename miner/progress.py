@@ -171,6 +171,7 @@ class _Bars(CrawlListener):
         self.progress = progress
         self.projects: TaskID | None = None
         self.files: TaskID | None = None
+        self.ranking: TaskID | None = None
         self.failures = _Failures()
         self.started = 0.0
 
@@ -202,11 +203,14 @@ class _Bars(CrawlListener):
         if self.files is not None:
             self.progress.remove_task(self.files)
             self.files = None
-        self.progress.add_task("ranking", total=None)
+        self.ranking = self.progress.add_task("ranking", total=None)
 
     def ranking_finished(self, pages: int) -> None:
         line = ranking_line(pages, time.monotonic() - self.started)
         self.progress.console.print(line, markup=False, highlight=False)
+        if self.ranking is not None:  # its result line says it all: no bar left at 0/?
+            self.progress.remove_task(self.ranking)
+            self.ranking = None
 
 
 @contextmanager

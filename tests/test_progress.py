@@ -118,3 +118,20 @@ def test_render_reports_every_page(make_repo, tmp_path, names):
     pages = len(report.pages)
     assert pages == (2 if names is None else 1)
     assert calls == [(done, pages) for done in range(1, pages + 1)]
+
+
+def test_the_ranking_bar_goes_when_its_result_line_is_printed():
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    out = io.StringIO()
+    with Progress(console=Console(file=out, force_terminal=True, width=100)) as bars:
+        listener = progress._Bars(bars)
+        listener.crawl_started(1)
+        listener.ranking_started()
+        assert [task.description for task in bars.tasks] == ["projects", "ranking"]
+        listener.ranking_finished(3)
+        assert [task.description for task in bars.tasks] == ["projects"]
+    assert "ranking: scored 3 pages in " in out.getvalue()
