@@ -3,15 +3,17 @@
 Pages are keyed by the defining module (`django.db.models.fields.CharField`), but people
 write, and the reference site names pages by, a shorter module that re-exports it
 (`django.db.models CharField`, `flask request`, `sqlalchemy.types Integer` for
-`sqlalchemy.sql.sqltypes.Integer`, `sqlalchemy.orm.exc NoResultFound` for
-`sqlalchemy.exc.NoResultFound`). Every import path of a name gets its slug in a redirect map
-beside the pages (an incidental import such as `django.shortcuts.HttpResponse` gives a harmless
-extra line: it is the same object).
+`sqlalchemy.sql.sqltypes.Integer`). Each such path gets its slug in a redirect map beside the
+pages: a name's aliases (the paths that re-export it on purpose, see miner/targets.py) and the
+other paths projects import it by (`sqlalchemy.orm.exc NoResultFound` for
+`sqlalchemy.exc.NoResultFound`, `django.forms ValidationError`). A path a library module binds
+only for its own use and no project imports (`django.shortcuts.Http404`) gets no line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from miner.model import Target
 
@@ -63,14 +65,22 @@ def page_slugs(targets: Iterable[Target], counts: Mapping[str, tuple[int, int]])
 
 
 def redirect_map(
-    targets: Iterable[Target], slugs: Mapping[str, str] | None = None
+    targets: Iterable[Target],
+    slugs: Mapping[str, str] | None = None,
+    imported: Mapping[str, Iterable[str]] | None = None,
 ) -> dict[str, str]:
     """Alias slug -> page slug (both without -examples) for the pages of one library.
 
-    `slugs` are the pages' own where they differ from the plain one (see `page_slugs`). A slug
-    that is some page's own is never redirected, and the first target (in the order given)
-    keeps a slug two targets share.
+    `slugs` are the pages' own where they differ from the plain one (see `page_slugs`);
+    `imported`, qualname -> the other paths projects import it by, adds those paths to its
+    aliases. A slug that is some page's own is never redirected, and the first target (in the
+    order given) keeps a slug two targets share.
     """
+    imported = imported or {}
+    targets = [
+        replace(t, aliases=tuple(sorted({*t.aliases, *imported.get(t.qualname, ())} - {t.qualname})))
+        for t in targets
+    ]
     slugs = slugs or {}
     targets = sorted(targets, key=lambda t: t.qualname in slugs)  # a slug's own name first
     pages = {t.qualname: slugs.get(t.qualname) or slug_base(t.module, t.name) for t in targets}

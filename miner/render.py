@@ -92,6 +92,7 @@ from miner.store import (
     count_uses,
     dotted_uses,
     foreign_name_counts,
+    import_paths,
     load_candidate_rows,
     load_candidates,
     load_drift,
@@ -329,7 +330,9 @@ def render_pages(
             module_pages.extend(path for path in written if path not in before)
         if wanted is None:
             path = out_dir / aliases.REDIRECTS / f"{library.name}.txt"
-            redirects = aliases.redirect_map((target for target, _, _ in plan), slugs)
+            redirects = aliases.redirect_map(
+                (target for target, _, _ in plan), slugs, import_paths(db)
+            )
             _write(path, aliases.redirects_text(redirects), path.name, written)
             maps.append(path)
         if "html" in page_templates:

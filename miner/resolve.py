@@ -481,8 +481,10 @@ class Resolver:
         if qualname is not None:
             shape = f"import {qualname.rpartition('.')[2]}"
             span = self.positions.span(alias)
-            # An import's use is measured by the alias itself, whatever encloses it.
-            self._append(alias, qualname, UseKind.IMPORT, binding.resolution, qualname, shape,
+            # An import's use is measured by the alias itself, whatever encloses it; it is
+            # written as the library path imported (django.forms.ValidationError), which tells
+            # the import paths projects use (see aliases.redirect_map).
+            self._append(alias, qualname, UseKind.IMPORT, binding.resolution, path, shape,
                          "", "", span.end_line - span.line + 1)  # fmt: skip
         elif path not in self.context.modules:
             self._flag_missing(self.positions.line(alias), path)

@@ -995,6 +995,19 @@ def load_file(db: Database, project: str, path: str) -> FileCandidate | None:
     return found[0] if found else None
 
 
+def import_paths(db: Database) -> dict[str, set[str]]:
+    """Qualname -> the other library paths projects import it by (`django.forms.ValidationError`
+    for `django.core.exceptions.ValidationError`); a use stored before imports recorded their
+    path (written_as was the qualname) adds nothing."""
+    found: dict[str, set[str]] = {}
+    for qualname, path in db.execute(
+        "SELECT DISTINCT qualname, written_as FROM uses "
+        "WHERE kind = 'import' AND written_as != qualname"
+    ):
+        found.setdefault(qualname, set()).add(path)
+    return found
+
+
 def dotted_uses(db: Database) -> list[tuple[str, str, str, str, str, str]]:
     """(project, path, qualname, written_as, resolution, shape) of every use written through a
     module or object (`models.CharField`, `sa.Column`): the candidates of module pages."""

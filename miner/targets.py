@@ -14,7 +14,12 @@ What counts as public (the rules `miner targets` documents):
 - names: every public name a public module defines; and every public name defined in a private
   module that a public module re-exports on purpose: listed in its `__all__`, bound by a star
   import, written `import x as x`, or imported by a package's `__init__`;
-- a name is found under every public module path that binds it (its aliases), whatever the form.
+- a name's aliases are the other public paths that re-export it on purpose (the same test:
+  `__all__`, a star import, `import x as x`, a package importing from below it), so
+  `django.db.models.CharField` and `flask.request` are aliases; a public module that imports a
+  public name for its own use (`django.shortcuts` imports `Http404` from `django.http`) is no
+  alias: that path is only resolved (`Library.incidental`), and a page's redirects add it only
+  when projects import the name that way (see miner/aliases.py).
 
 Foreign names: a name a library module imports from another library (`flask.signals.Namespace`
 is blinker's `Namespace`) is no target and gets no page, but projects do import it through the
@@ -72,13 +77,16 @@ class Library:
     #: public names a module imports from another library -> their origin:
     #: {"flask.signals.Namespace": "blinker.Namespace"}
     foreign: Mapping[str, str] = field(default_factory=dict)
+    #: public paths that bind a target only because a module imports it for its own use
+    #: (`django.shortcuts.Http404`) -> the target's qualname: resolved, never listed as aliases
+    incidental: Mapping[str, str] = field(default_factory=dict)
     display_name: str = ""  #: "Flask"
     home_url: str = ""
     source_url: str = ""  #: link template with {version}, {path} and {line}
 
     def alias_index(self) -> dict[str, str]:
         """Every import path of every target (canonical and re-exports) -> canonical qualname."""
-        index: dict[str, str] = {}
+        index: dict[str, str] = dict(self.incidental)
         for target in self.targets:
             index[target.qualname] = target.qualname
             for alias in target.aliases:
@@ -112,7 +120,7 @@ _INSTALLED: dict[tuple[str, str, str], Library] = {}
 def _discover(package: _Package) -> Library:
     name = package.name
     reader = _Reader(package)
-    targets = reader.targets()
+    targets, incidental = reader.targets()
     log.info(
         "%s %s: %d modules, %d public names",
         name,
@@ -128,6 +136,7 @@ def _discover(package: _Package) -> Library:
         tuple(targets),
         existing=reader.existing(),
         foreign=reader.foreign(),
+        incidental=incidental,
         display_name=links.get("display_name", name),
         home_url=links.get("home", ""),
         source_url=links.get("source", ""),
@@ -500,9 +509,11 @@ class _Reader:
 
     # -- building the targets -------------------------------------------------------------------
 
-    def targets(self) -> list[Target]:
-        """One Target per public definition, under its public paths."""
-        paths: dict[str, list[str]] = {}  # definition -> public paths that reach it
+    def targets(self) -> tuple[list[Target], dict[str, str]]:
+        """One Target per public definition, with the public paths that re-export it on
+        purpose as aliases; and the paths that bind one incidentally -> its qualname."""
+        paths: dict[str, list[str]] = {}  # definition -> public paths that re-export it
+        incidental: dict[str, list[str]] = {}  # definition -> paths that merely import it
         public = set(self.public)
         for module_name in self.public:
             module = self.module(module_name)
@@ -516,8 +527,11 @@ class _Reader:
                 found = self.definition(dotted)
                 if found is None or dotted.rpartition(".")[2].startswith("_"):
                     continue
-                if defined_here or found[0].name in public or self.intentional(module, local):
-                    paths.setdefault(dotted, []).append(f"{module_name}.{local}")
+                path = f"{module_name}.{local}"
+                if defined_here or self.intentional(module, local):
+                    paths.setdefault(dotted, []).append(path)
+                elif found[0].name in public:
+                    incidental.setdefault(dotted, []).append(path)
         built = []
         for dotted, reached in paths.items():
             module, statement = self.definition(dotted) or (None, None)
@@ -528,7 +542,11 @@ class _Reader:
             built.append(
                 self._target(canonical, module, statement, [p for p in reached if p != canonical])
             )
-        return sorted(built, key=lambda t: t.qualname)
+        kept = {target.qualname for target in built}
+        by_path = {
+            path: dotted for dotted, found in incidental.items() if dotted in kept for path in found
+        }
+        return sorted(built, key=lambda t: t.qualname), by_path
 
     def _target(
         self, qualname: str, module: _Module, statement: ast.stmt, aliases: list[str]

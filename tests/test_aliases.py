@@ -48,6 +48,28 @@ def test_the_redirect_map_is_one_line_per_alias() -> None:
     )
 
 
+def test_a_path_projects_import_a_name_by_gets_a_line_though_it_is_no_alias() -> None:
+    no_result = target("sqlalchemy.exc.NoResultFound")  # sqlalchemy.orm.exc imports it unmarked
+    imported = {no_result.qualname: ["sqlalchemy.orm.exc.NoResultFound", "sqlalchemy.exc.NoResultFound"]}
+    assert redirect_map([no_result]) == {}
+    assert redirect_map([no_result], imported=imported) == {
+        "sqlalchemy-orm-exc-noresultfound": "sqlalchemy-exc-noresultfound"
+    }
+
+
+def test_an_incidental_import_path_gets_a_line_only_when_a_project_imports_by_it(tmp_path) -> None:
+    from test_render import ALPHA, ALPHA_FILES, build_db
+
+    from miner.render import render_pages
+
+    files = {**ALPHA_FILES, "alpha/odd.py": "from flask.app import request\n\nrequest.args\n"}
+    report = render_pages(build_db(projects=[(ALPHA, files, None)]), tmp_path, intros=tmp_path / "x")
+    lines = report.redirects[0].read_text().splitlines()
+    assert "/flask-app-request-examples.html /flask-globals-request-examples.html" in lines
+    # flask.helpers imports request for its own use too, but no project imports it from there
+    assert not [line for line in lines if line.startswith("/flask-helpers-request-")]
+
+
 def test_render_writes_the_map_and_explain_finds_a_page_by_its_alias_slug(tmp_path) -> None:
     from test_render import build_db
 

@@ -121,7 +121,10 @@ def test_never_runs_the_library_and_finds_public_names(fakelib) -> None:
 def test_reexports_through_chains_all_and_star_imports(fakelib) -> None:
     names = by_name(fakelib)
     assert names["fakelib.core.Engine"].aliases == ("fakelib.Engine",)
-    assert names["fakelib.core.connect"].aliases == ("fakelib.connect", "fakelib.shortcuts.connect")
+    assert names["fakelib.core.connect"].aliases == ("fakelib.connect",)
+    # shortcuts imports connect for its own use: resolved, but no alias (no redirect, no "also")
+    assert fakelib.incidental == {"fakelib.shortcuts.connect": "fakelib.core.connect"}
+    assert fakelib.alias_index()["fakelib.shortcuts.connect"] == "fakelib.core.connect"
     # __all__ built from another module's __all__, bound through a star import, re-exported again
     assert names["fakelib.models.fields.CharField"].aliases == (
         "fakelib.CharField",
