@@ -15,7 +15,8 @@ What counts as public (the rules `miner targets` documents):
   module that a public module re-exports on purpose: listed in its `__all__`, bound by a star
   import, written `import x as x`, or imported by a package's `__init__`;
 - a name's aliases are the other public paths that re-export it on purpose (the same test:
-  `__all__`, a star import, `import x as x`, a package importing from below it), so
+  `__all__`, a star import, `import x as x`, a package importing from below it; or, for a name
+  defined in a public module, an import the importing module's own code never reads), so
   `django.db.models.CharField` and `flask.request` are aliases; a public module that imports a
   public name for its own use (`django.shortcuts` imports `Http404` from `django.http`) is no
   alias: that path is only resolved (`Library.incidental`), and a page's redirects add it only
@@ -264,10 +265,16 @@ class _Module:
     explicit: set[str] = field(default_factory=set)  #: `import x as x`: a re-export on purpose
     stars: list[str] = field(default_factory=list)  #: modules star-imported, in order
     all_statements: list[ast.stmt] = field(default_factory=list)  #: every statement on __all__
+    loaded: frozenset[str] = frozenset()  #: every name the module's code reads, at any depth
 
     @classmethod
     def parse(cls, name: str, path: str, tree: ast.Module) -> _Module:
         found = cls(name, path, path.endswith("__init__.py"))
+        found.loaded = frozenset(
+            node.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        )
         for statement in _top_level_statements(tree.body):
             if isinstance(statement, ast.ImportFrom):
                 source = _absolute_module(name, found.is_package, statement)
@@ -531,7 +538,10 @@ class _Reader:
                 if defined_here or self.intentional(module, local):
                     paths.setdefault(dotted, []).append(path)
                 elif found[0].name in public:
-                    incidental.setdefault(dotted, []).append(path)
+                    # an import the module never reads is there for others: a re-export
+                    # (`from ..exc import NoResultFound  # noqa` in sqlalchemy.orm.exc)
+                    unread = local in module.imported and local not in module.loaded
+                    (paths if unread else incidental).setdefault(dotted, []).append(path)
         built = []
         for dotted, reached in paths.items():
             module, statement = self.definition(dotted) or (None, None)

@@ -74,9 +74,10 @@ LIBRARY = {
             pass
     """,
     "shortcuts.py": """
-        from .core import connect
+        from .core import connect, EngineError
         def render(request, template):
             '''Render a template.'''
+            return connect(template)
     """,
     "broken.py": "def broken(:\n",
     "testing/__init__.py": "def fixture():\n    pass\n",
@@ -124,6 +125,8 @@ def test_reexports_through_chains_all_and_star_imports(fakelib) -> None:
     assert names["fakelib.core.connect"].aliases == ("fakelib.connect",)
     # shortcuts imports connect for its own use: resolved, but no alias (no redirect, no "also")
     assert fakelib.incidental == {"fakelib.shortcuts.connect": "fakelib.core.connect"}
+    # an import the module never reads is there for others: a re-export
+    assert names["fakelib.core.EngineError"].aliases == ("fakelib.shortcuts.EngineError",)
     assert fakelib.alias_index()["fakelib.shortcuts.connect"] == "fakelib.core.connect"
     # __all__ built from another module's __all__, bound through a star import, re-exported again
     assert names["fakelib.models.fields.CharField"].aliases == (
