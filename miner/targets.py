@@ -539,7 +539,7 @@ class _Reader:
                     paths.setdefault(dotted, []).append(path)
                 elif found[0].name in public:
                     # an import the module never reads is there for others: a re-export
-                    # (`from ..exc import NoResultFound  # noqa` in sqlalchemy.orm.exc)
+                    # (`from ..exc import NoResultFound`, unread, in sqlalchemy.orm.exc)
                     unread = local in module.imported and local not in module.loaded
                     (paths if unread else incidental).setdefault(dotted, []).append(path)
         built = []
