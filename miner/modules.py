@@ -17,11 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from miner.model import Resolution, Target, Use, UseKind
+from miner.rank import SOURCE_KINDS, classify_path
 from miner.store import FileCandidate
 
-#: Files of one project whose text is read for one module page, at most: the ones with the
-#: most uses through the module (scoring reads and parses each file; the best of a project's
-#: few busiest files is what the page can show of it anyway, one example per project).
+#: Files of one project whose text is read for one module page, at most: application code
+#: before examples before tests (rank.SOURCE_KINDS, by path), then the most uses through the
+#: module (scoring reads and parses each file; the page shows one example per project anyway).
 FILES_PER_PROJECT = 3
 
 
@@ -70,9 +71,14 @@ def module_uses(
 def busiest_files(
     files: Mapping[tuple[str, str], Sequence[ModuleUse]], per_project: int = FILES_PER_PROJECT
 ) -> list[tuple[str, str]]:
-    """Each project's files with the most uses through the module (then path): what is read."""
+    """Each project's files that are read: its best kind of code (by path), then the most
+    uses through the module, then path."""
     by_project: dict[str, list[tuple[str, str]]] = {}
-    for key in sorted(files, key=lambda key: (key[0], -len(files[key]), key[1])):
+
+    def order(key: tuple[str, str]) -> tuple[str, float, int, str]:
+        return key[0], -SOURCE_KINDS[classify_path(key[1])], -len(files[key]), key[1]
+
+    for key in sorted(files, key=order):
         by_project.setdefault(key[0], []).append(key)
     return [key for keys in by_project.values() for key in keys[:per_project]]
 

@@ -73,3 +73,20 @@ def test_a_module_page_shows_the_files_writing_names_through_the_module(tmp_path
     assert "views.py" not in examples  # `from flask import make_response`: not through flask
     helpers = (folder / "flask-helpers-examples.markdown").read_text(encoding="utf-8")
     assert "## Example" not in helpers  # nobody writes helpers.make_response
+
+
+def test_a_project_s_application_files_are_read_before_its_examples_and_tests() -> None:
+    from miner.modules import busiest_files
+
+    uses = {
+        ("p", "tests/test_models.py"): [None] * 4,
+        ("p", "app/models.py"): [None],
+        ("p", "docs/example.py"): [None] * 2,
+        ("p", "app/migrations/0001_initial.py"): [None] * 9,
+        ("q", "main.py"): [None],
+    }
+    assert busiest_files(uses, per_project=2) == [
+        ("p", "app/models.py"),
+        ("p", "docs/example.py"),
+        ("q", "main.py"),
+    ]
