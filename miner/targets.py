@@ -8,8 +8,10 @@ the statement that defines them, so objects such as ``flask.request`` get a defi
 
 What counts as public (the rules `miner targets` documents):
 - modules: every module of the package whose dotted path has no component starting with an
-  underscore, and that is not inside a `tests`, `testing`, `migrations`, `locale` or
-  vendored-code folder (`vendor`, `vendored`, `_vendor`, `externals`), nor a `tests.py` or
+  underscore, and that is not inside a `tests`, `testing`, `locale` or vendored-code folder
+  (`vendor`, `vendored`, `_vendor`, `externals`) or an app's migrations folder (one holding
+  numbered modules such as `0001_initial.py`: `django.contrib.auth.migrations`, while
+  `django.db.migrations`, the API those files are written with, is public), nor a `tests.py` or
   `conftest.py`;
 - names: every public name a public module defines; and every public name defined in a private
   module that a public module re-exports on purpose: listed in its `__all__`, bound by a star
@@ -57,7 +59,7 @@ log = logging.getLogger(__name__)
 #: Folders whose modules are never public API (a single module such as flask/testing.py is:
 #: its test client is documented API; a `testing` package is a test suite's plumbing).
 SKIPPED_PARTS = frozenset(
-    {"tests", "testing", "migrations", "locale", "vendor", "vendored", "_vendor", "externals"}
+    {"tests", "testing", "locale", "vendor", "vendored", "_vendor", "externals"}
 )
 #: Decorator factories (click's) whose result is an object, not the function.
 _OBJECT_DECORATORS = frozenset({"command", "group"})
@@ -228,11 +230,13 @@ def _modules_of(name: str, paths: list[str]) -> dict[str, str]:
     """Module name -> file, for every module importable as such (folders without __init__.py
     are namespace packages: read to resolve names, never public, see `_Reader`)."""
     modules: dict[str, str] = {}
+    numbered = {path.rpartition("/")[0] for path in paths if path.rpartition("/")[2][:1].isdigit()}
     for path in paths:
         parts = path[:-3].split("/")
         if parts[-1] == "__init__":
             parts.pop()
-        folders_skipped = SKIPPED_PARTS.intersection(path.split("/")[:-1])
+        folder = path.rpartition("/")[0]
+        folders_skipped = SKIPPED_PARTS.intersection(folder.split("/")) or folder in numbered
         if not all(part.isidentifier() for part in parts):
             continue
         if parts[0] == name and not folders_skipped and parts[-1] not in _SKIPPED_FILES:

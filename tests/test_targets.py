@@ -221,3 +221,23 @@ def test_names_a_module_imports_from_another_library_are_foreign_not_targets(fak
     assert fakelib.foreign["fakelib.core.t"] == "typing"
     assert "fakelib.shortcuts.connect" not in fakelib.foreign  # the library's own function
     assert not set(fakelib.foreign) & set(fakelib.alias_index())
+
+
+def test_an_app_s_numbered_migrations_are_not_public_but_the_migrations_api_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "__init__.py": "",
+        "db/__init__.py": "",
+        "db/migrations/__init__.py": "from .migration import Migration\n",
+        "db/migrations/migration.py": "class Migration:\n    '''A set of operations.'''\n",
+        "auth/__init__.py": "",
+        "auth/migrations/__init__.py": "",
+        "auth/migrations/0001_initial.py": "class Migration:\n    pass\n",
+        "auth/migrations/helpers.py": "def squash():\n    pass\n",
+    }
+    monkeypatch.syspath_prepend(str(write_library(tmp_path, "migrlib", files)))
+    library = discover("migrlib")
+    assert "migrlib.db.migrations" in library.modules
+    assert "migrlib.auth.migrations" not in library.modules
+    assert [t.qualname for t in library.targets] == ["migrlib.db.migrations.migration.Migration"]
