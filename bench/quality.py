@@ -24,8 +24,9 @@ how miner cut it:
   of one shown block, with no marker;
 - links wider than one shown block: the pinned ``#L`` range spans lines of several blocks;
 - removed names shown: a ``~~`` line holds a use of a library path the analysed version lacks;
-- removed keywords shown: a ``~~`` line calls a library function with a keyword the analysed
-  version's function does not take (``send_file(attachment_filename=...)``, gone in Flask 2.2);
+- calls the analysed signature refuses: a ``~~`` line calls a library function with a keyword
+  it does not take (``send_file(attachment_filename=...)``, gone in Flask 2.2) or without a
+  parameter it requires (``send_from_directory(directory=..., filename=...)``);
 - misuses highlighted: a ``~~`` line holds a call that cannot work (``rank.misuse``:
   ``render_template(url_for(...))``, ``abort("text")``, ...);
 - weak promotions: an example placed before a candidate with a higher total (one placed later
@@ -58,7 +59,7 @@ import itertools  # noqa: E402
 
 from miner import rank, render  # noqa: E402
 from miner.excerpt import ABBREVIATED, CONTINUES, HIGHLIGHT  # noqa: E402
-from miner.model import UseKind  # noqa: E402
+from miner.model import Target, UseKind  # noqa: E402
 from miner.store import load_libraries, load_targets, open_db, used_qualnames  # noqa: E402
 
 DEFECTS = (
@@ -70,7 +71,7 @@ DEFECTS = (
     "unmarked omissions",
     "links wider than one shown block",
     "removed names shown",
-    "removed keywords shown",
+    "calls the signature refuses",
     "misuses highlighted",
     "weak promotions",
 )
@@ -226,7 +227,7 @@ def shown_blocks(text: str, excerpt_text: str, segments: Iterable[tuple[int, int
 
 
 def judge(tally: Tally, page: str, library: str, file, excerpt, anchor: str, missing: set[int],  # type: ignore[no-untyped-def]
-          keywords: dict[str, tuple[str, ...]]) -> None:
+          targets: dict[str, Target]) -> None:
     place = f"{page} / {file.project.name} / {file.path}"
     tally.examples += 1
     tally.lines.append(excerpt.text.count("\n"))
@@ -295,9 +296,9 @@ def judge(tally: Tally, page: str, library: str, file, excerpt, anchor: str, mis
     tally.add("misuses highlighted", len(high & misused), place)
     removed = {
         use.line for use in file.uses
-        if use.line in high and rank.outdated_reason("", library, (), (), [use], keywords)
+        if use.line in high and use.qualname in targets and rank.call_mismatch(use, targets[use.qualname])
     }
-    tally.add("removed keywords shown", len(removed), place)
+    tally.add("calls the signature refuses", len(removed), place)
 
 
 def judge_selection(tally: Tally, page: str, decisions) -> None:  # type: ignore[no-untyped-def]
@@ -332,7 +333,7 @@ def measure(db_path: Path, out: Path, listing: bool) -> Tally:
         missing.setdefault((row["project"], row["path"]), set()).add(row["line"])
     for library in load_libraries(db):
         targets = load_targets(db, library.name)
-        keywords = {t.qualname: t.keywords for t in targets if t.keywords is not None}
+        by_name = {t.qualname: t for t in targets}
         for target in targets:
             if target.qualname not in used:
                 continue
@@ -348,7 +349,7 @@ def measure(db_path: Path, out: Path, listing: bool) -> Tally:
                 anchor = render._line_anchor(web, excerpt)
                 judge(
                     tally, target.qualname, library.name, file, excerpt, anchor,
-                    missing.get((file.project.name, file.path), set()), keywords,
+                    missing.get((file.project.name, file.path), set()), by_name,
                 )
     print(f"rendered {len(report.pages)} pages in {render_seconds:.1f} s "
           f"({len(report.failures)} failures) into {out}")

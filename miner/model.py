@@ -152,6 +152,8 @@ class Target:
     line: int = 0  #: line of the definition in that file
     #: the keyword arguments a function takes; None when it takes any (**kwargs) or is no function
     keywords: tuple[str, ...] | None = None
+    #: the parameters a function call must give (no default), in order; None: no function
+    required: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

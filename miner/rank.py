@@ -41,7 +41,7 @@ from pathlib import PurePosixPath
 
 from miner import outline as outlines
 from miner.excerpt import AUTO, Excerpt, make_excerpt, outline_of, unreachable_lines
-from miner.model import Use, UseKind
+from miner.model import Target, Use, UseKind
 from miner.outline import FileOutline
 from miner.store import FileCandidate
 
@@ -453,16 +453,15 @@ def outdated_reason(
     modules: Collection[str],
     missing: Iterable[str],
     uses: Iterable[Use] = (),
-    keywords: Mapping[str, Collection[str]] | None = None,
+    targets: Mapping[str, Target] | None = None,
 ) -> str:
     """Why a file is written for an old or misspelled library API, or "" when it is not.
 
     `missing` are the library paths it uses that the analysed version lacks (the scan's
     missing_names); an import of a module of the library that does not exist
     (``flask.ext.admin``, removed in Flask 1.0) says the same, and so does a call of one of
-    `uses` with a keyword its function does not take (`keywords`: name -> the keywords it
-    takes; CTFd's ``send_file(..., attachment_filename=...)``, removed in Flask 2.2, raises
-    TypeError). Such a file is never an example. A line scan, not a parse: this runs for
+    `uses` that the analysed function's signature refuses (`targets`: name -> Target; see
+    `call_mismatch`). Such a file is never an example. A line scan, not a parse: this runs for
     every candidate of every page.
     """
     gone = list(missing)
@@ -473,17 +472,35 @@ def outdated_reason(
     if gone:
         return f"written for another {library}: it uses {gone[0]}, which the analysed {library} lacks"
     for use in uses:
-        name = use.qualname.rpartition(".")[2]
-        taken = (keywords or {}).get(use.qualname)
-        if taken is None or use.kind is not UseKind.CALL or not use.shape.startswith(f"{name}("):
-            continue
-        for argument in _call_arguments(use.shape):
-            key = argument.partition("=")[0]
-            if _is_keyword(argument) and key not in taken:
-                return (
-                    f"written for another {library}: it passes {key}= to {name}, which the "
-                    f"analysed {library}'s {name} does not take"
-                )
+        target = (targets or {}).get(use.qualname)
+        mismatch = call_mismatch(use, target) if target else ""
+        if mismatch:
+            return f"written for another {library}: {mismatch}"
+    return ""
+
+
+def call_mismatch(use: Use, target: Target) -> str:
+    """How a call of `target` does not fit its analysed signature (TypeError), or "".
+
+    A keyword it does not take: CTFd's ``send_file(..., attachment_filename=...)``, renamed
+    ``download_name`` and removed in Flask 2.2. A parameter it requires left out: trape's
+    ``send_from_directory(directory=..., filename=...)``, whose ``filename`` became ``path``.
+    Calls that spread ``*args`` or ``**kwargs`` are not judged.
+    """
+    name = target.name
+    if use.kind is not UseKind.CALL or not use.shape.startswith(f"{name}("):
+        return ""
+    arguments = _call_arguments(use.shape)
+    if any(argument.startswith("*") for argument in arguments):
+        return ""
+    keywords = [a.partition("=")[0] for a in arguments if _is_keyword(a)]
+    unknown = [key for key in keywords if target.keywords is not None and key not in target.keywords]
+    if unknown:
+        return f"it passes {unknown[0]}= to {name}, which the analysed {name} does not take"
+    given = len(arguments) - len(keywords)
+    left_out = [p for p in (target.required or ())[given:] if p not in keywords]
+    if left_out:
+        return f"it calls {name} without {left_out[0]}, which the analysed {name} requires"
     return ""
 
 

@@ -538,6 +538,7 @@ def make_environment(templates: Path | None = None) -> Environment:
     env.filters["markdown_inline"] = markdown_inline
     env.filters["html_inline"] = html_inline
     env.filters["first_sentence"] = first_sentence
+    env.filters["full_stop"] = full_stop
     env.filters["markdown_html"] = markdown_html
     env.filters["highlight"] = highlight_excerpt
     env.filters["web_link"] = web_link
@@ -643,7 +644,7 @@ def _choose(
     missing = load_missing(db)
     targets = load_targets(db, library)
     modules = {t.module for t in targets}
-    keywords = {t.qualname: t.keywords for t in targets if t.keywords is not None}
+    by_name = {t.qualname: t for t in targets}
     candidates = []
     for file in files:
         key = (file.project.name, file.path)
@@ -653,7 +654,7 @@ def _choose(
         else:
             score = _score_from_row(row)
         outdated = rank.outdated_reason(
-            file.text, library, modules, missing.get(key, ()), file.uses, keywords
+            file.text, library, modules, missing.get(key, ()), file.uses, by_name
         )
         candidates.append(
             rank.Candidate(file.project.name, file.project.position, file.path, score, outdated)
@@ -712,6 +713,13 @@ def first_sentence(text: str) -> str:
     text = " ".join(text.split())
     found = re.match(r"(.+?[.!?])(?:\s|$)", text)
     return found.group(1) if found else text
+
+
+def full_stop(text: str) -> str:
+    """A blurb ends its sentence before the next one starts: "CTFs as you need them" read
+    "CTFs as you need them It declares Flask ..." on the page."""
+    text = text.rstrip()
+    return text if not text or text.endswith((".", "!", "?", "\u2026")) else f"{text}."
 
 
 def markdown_html(text: str) -> Markup:

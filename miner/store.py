@@ -139,6 +139,7 @@ SCHEMA: dict[str, TableSpec] = {
             "source_path": (str, "definition file inside the library: flask/helpers.py"),
             "line": (int, "line of the definition in source_path"),
             "keywords": (str, "JSON list of the keyword arguments a function takes; NULL: any"),
+            "required": (str, "JSON list of the parameters a call must give; NULL: no function"),
         },
         pk="qualname",
         not_null=("library", "module", "name", "kind"),
@@ -618,6 +619,7 @@ def save_library(
                 "source_path": t.source_path,
                 "line": t.line,
                 "keywords": None if t.keywords is None else json.dumps(t.keywords),
+                "required": None if t.required is None else json.dumps(t.required),
             }
             for t in targets
         )
@@ -959,6 +961,7 @@ def load_targets(db: Database, library: str | None = None) -> list[Target]:
             source_path=row["source_path"] or "",
             line=row["line"] or 0,
             keywords=None if row["keywords"] is None else tuple(json.loads(row["keywords"])),
+            required=None if row["required"] is None else tuple(json.loads(row["required"])),
         )
         for row in rows
     ]

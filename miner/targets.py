@@ -578,6 +578,7 @@ class _Reader:
             source_path=module.path,
             line=statement.lineno,
             keywords=_keywords(statement),
+            required=_required(statement),
         )
 
     def _bases(self, module: _Module, statement: ast.ClassDef) -> Iterator[str]:
@@ -688,6 +689,14 @@ def _keywords(statement: ast.stmt) -> tuple[str, ...] | None:
     if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) or statement.args.kwarg:
         return None
     return tuple(arg.arg for arg in (*statement.args.args, *statement.args.kwonlyargs))
+
+
+def _required(statement: ast.stmt) -> tuple[str, ...] | None:
+    """The positional parameters a call of a function must give (those without a default)."""
+    if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    positional = [*statement.args.posonlyargs, *statement.args.args]
+    return tuple(arg.arg for arg in positional[: len(positional) - len(statement.args.defaults)])
 
 
 def _dotted(node: ast.expr | None) -> str:

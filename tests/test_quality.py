@@ -294,28 +294,37 @@ def test_files_written_for_a_removed_or_misspelled_api_are_never_examples():
     assert [(d.chosen, d.reason) for d in lost] == [(False, "written for another flask")]
 
 
-def test_a_call_with_a_keyword_the_analysed_function_lacks_is_written_for_another_version(context):
-    """CTFd's export view passes attachment_filename= and cache_timeout= to send_file (Flask
-    2.2 renamed them download_name= and max_age=): on the analysed Flask it raises TypeError."""
+@pytest.mark.parametrize(
+    ("call", "reason"),
+    [
+        # CTFd's export view: attachment_filename= became download_name= (removed in Flask 2.2)
+        ('send_file(data, as_attachment=True, attachment_filename="ctf.zip")',
+         "it passes attachment_filename= to send_file, which the analysed send_file does not take"),
+        # trape's upload view: filename= became path= (send_from_directory takes **kwargs)
+        ("send_from_directory(directory=uploads, filename=name)",
+         "it calls send_from_directory without path, which the analysed send_from_directory requires"),
+    ],
+)
+def test_a_call_the_analysed_signature_refuses_is_written_for_another_version(context, call, reason):
     from miner.targets import discover
 
-    keywords = {t.qualname: t.keywords for t in discover("flask").targets if t.keywords is not None}
-    assert "download_name" in keywords["flask.helpers.send_file"]
-    assert "flask.helpers.url_for" not in keywords  # it takes **values: any keyword goes
-    text = """\
-        from flask import send_file
+    targets = {t.qualname: t for t in discover("flask").targets}
+    text = f"""\
+        from flask import send_file, send_from_directory
 
 
-        def export(data):
-            return send_file(data, as_attachment=True, attachment_filename="ctf.zip")
+        def export(data, uploads, name):
+            return {call}
         """
     file = file_of(context, "exports.py", text)
-    assert rank.outdated_reason(file.text, "flask", set(), (), file.uses, keywords) == (
-        "written for another flask: it passes attachment_filename= to send_file, which the "
-        "analysed flask's send_file does not take"
+    assert rank.outdated_reason(file.text, "flask", set(), (), file.uses, targets) == (
+        f"written for another flask: {reason}"
     )
-    current = file_of(context, "exports.py", text.replace("attachment_filename", "download_name"))
-    assert rank.outdated_reason(current.text, "flask", set(), (), current.uses, keywords) == ""
+    for fixed in ('send_file(data, as_attachment=True, download_name="ctf.zip")',
+                  "send_from_directory(uploads, name)", "send_from_directory(uploads, path=name)",
+                  "send_file(*args, **options)"):
+        current = file_of(context, "exports.py", text.replace(call, fixed))
+        assert rank.outdated_reason(current.text, "flask", set(), (), current.uses, targets) == ""
 
 
 def test_typicality_is_measured_against_the_commonest_form(context):
@@ -418,3 +427,11 @@ def test_a_module_level_object_is_shown_with_its_first_use(context):
     excerpt = excerpt_of(context, text, "flask.blueprints.Blueprint")
     assert excerpt.text.endswith('@bp.route("/")\ndef index():\n    return "shop"\n')
     assert "LIMIT" not in excerpt.text
+
+
+def test_a_blurb_ends_its_sentence_before_the_next_one():
+    from miner.render import full_stop
+
+    assert full_stop("CTFs as you need them ") == "CTFs as you need them."
+    assert full_stop("A forum (in Python).") == "A forum (in Python)."
+    assert full_stop("Really?") == "Really?"
