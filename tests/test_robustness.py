@@ -540,7 +540,7 @@ def test_hostile_source_and_blurb_stay_inert_in_markdown_and_html(
         assert f"\n{line}\n" in code, line
     shown = (
         "&lt;img src=x onerror=\"alert(1)\"&gt; &lt;b&gt;bold&lt;/b&gt; \\{\\{ 7\\*7 \\}\\} "
-        "\\{% if true %\\}x\\{% endif %\\}"
+        "\\{% if true %\\}x\\{% endif %\\}."  # the blurb ends its sentence (full_stop)
     )
     assert f"\n{shown}\n" in markdown  # no template ran, no tag is left
     assert "## Example 1 from Evil &lt;i&gt;Co&lt;/i&gt; \\{\\{ 6\\*6 \\}\\}\n" in markdown
