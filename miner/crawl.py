@@ -14,7 +14,6 @@ this process alone writes SQLite.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import errno
 import functools
@@ -26,7 +25,14 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
@@ -170,13 +176,15 @@ def _crawl_here(
 ) -> Executor:
     """Crawl the projects, scanning on `executor`; returns the executor alive.
 
-    With more than one job, as many projects as jobs are in flight at once (threads: their
-    git work waits on subprocesses, their scans run on the shared worker pool), so that git
-    work overlaps scanning; results are stored here, in project list order, as they come.
-    With one job, projects go one after another.
+    With more than one job, up to PROJECTS_PER_JOB x jobs projects are in flight at once
+    (threads: their git work waits on subprocesses, their scans run on the shared worker
+    pool), so that git work, storing and the tail of one project's scan overlap the scans of
+    others. Each project is stored as soon as its work is done and a new one starts; results
+    are reported in project list order. With one job, projects go one after another.
     """
     pool = [executor]  # replaced when a worker dies
-    in_flight = max(jobs or os.cpu_count() or 1, 1)
+    jobs = max(jobs or os.cpu_count() or 1, 1)
+    in_flight = PROJECTS_PER_JOB * jobs if jobs > 1 else 1
     threads: Executor = ThreadPoolExecutor(in_flight) if in_flight > 1 else _InlineExecutor()
 
     def mapper(function: Callable[..., Any], *iterables: Any) -> Iterator[Any]:
@@ -203,14 +211,15 @@ def _crawl_here(
             pypi_index=pypi_index,
         )
 
-    def _outcome(project: Project, used: Executor, future: Future[ProjectWork]) -> ProjectWork:
-        """The project's work; a dead worker fails the first project that meets it, and the
-        others in flight at the time run again on the new pool."""
+    def outcome(project: Project, used: Executor, future: Future[ProjectWork]) -> ProjectWork | None:
+        """The project's work, or None when it had to start again: a dead worker fails the
+        first project that meets it, and the others in flight at the time run again on the
+        new pool."""
         try:
             return future.result()
         except BrokenProcessPool:  # a worker was killed (out of memory)
             if pool[0] is not used:
-                return _outcome(project, pool[0], start(project))
+                return None
             used.shutdown(wait=False, cancel_futures=True)
             pool[0] = _executor(jobs, context)
             return ProjectWork(
@@ -219,17 +228,35 @@ def _crawl_here(
                 "crawl it again, or with --jobs 1 to find the file",
             )
 
-    pending: collections.deque[tuple[Project, Executor, Future[ProjectWork]]]
-    pending = collections.deque()
+    running: dict[Future[ProjectWork], tuple[int, Project, Executor]] = {}
+    results: dict[int, ProjectResult] = {}  #: stored, not yet reported
+    queue = iter(enumerate(projects))
+    reported = 0
     try:
-        for number, project in enumerate(projects):
-            pending.append((project, pool[0], start(project)))
-            while pending and (len(pending) >= in_flight or number == len(projects) - 1):
-                project, used, future = pending.popleft()
-                finish(store_work(db, context, _outcome(project, used, future)))
+        while True:
+            while len(running) < in_flight and (item := next(queue, None)) is not None:
+                running[start(item[1])] = (*item, pool[0])
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: running[f][0]):
+                number, project, used = running.pop(future)
+                work = outcome(project, used, future)
+                if work is None:
+                    running[start(project)] = (number, project, pool[0])
+                else:
+                    results[number] = store_work(db, context, work)
+            while reported in results:
+                finish(results.pop(reported))
+                reported += 1
     finally:
         threads.shutdown(wait=True, cancel_futures=True)
     return pool[0]
+
+
+#: Projects in flight per worker process (with more than one): enough that one project's git
+#: work, storing, or the last files of a scan round never leave a worker without work.
+PROJECTS_PER_JOB = 2
 
 
 def _prefetched(
@@ -429,20 +456,35 @@ def _excerpt_facts(
 ) -> tuple[dict[str, object], ...]:
     """The excerpt facts of every name in the files scanned this time, on the workers.
 
+    One task per file, with all of its names: its text and outline travel to a worker once.
     (Files from the scan cache had theirs computed when they were scanned.)
     """
-    jobs: dict[tuple[str, str, tuple[int, ...]], rerank.FactsJob] = {}
+    jobs: dict[str, dict[tuple[str, tuple[int, ...]], rerank.FactsJob]] = {}
+    texts: dict[str, str] = {}
     for scan in scans:
         if scan.path not in parsed or not scan.uses:
             continue
-        text = decode_source(reader.blobs([scan.blob_sha])[scan.blob_sha])
+        sha = scan.blob_sha
+        if sha not in texts:
+            texts[sha] = decode_source(reader.blobs([sha])[sha])
+        of_file = jobs.setdefault(sha, {})
         for qualname, lines in rerank.lines_by_name(scan.uses).items():
-            key = (scan.blob_sha, qualname, lines)
-            if key not in jobs:
-                jobs[key] = rerank.FactsJob(
-                    scan.blob_sha, qualname, lines, text, library, scan.outline or None
+            if (qualname, lines) not in of_file:
+                of_file[(qualname, lines)] = rerank.FactsJob(
+                    sha, qualname, lines, texts[sha], library, scan.outline or None
                 )
-    return tuple(row for row in mapper(rerank.compute_facts, list(jobs.values())) if row)
+    tasks = sorted((list(of_file.values()) for of_file in jobs.values()), key=_text_size)
+    return tuple(row for rows in mapper(_facts_of_file, tasks) for row in rows)
+
+
+def _text_size(jobs: list[rerank.FactsJob]) -> int:
+    """Largest first: the last tasks, when workers run out of work, are the short ones."""
+    return -len(jobs[0].text)
+
+
+def _facts_of_file(jobs: list[rerank.FactsJob]) -> list[dict[str, object]]:
+    """The excerpt_facts rows of one file's names (a worker's task)."""
+    return [row for row in map(rerank.compute_facts, jobs) if row]
 
 
 def store_work(db: Database, context: ScanContext, work: ProjectWork) -> ProjectResult:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -403,8 +405,19 @@ def test_a_dead_worker_fails_its_project_and_the_crawl_goes_on(
 
     import miner.crawl as crawling
 
+    both_in_flight, replaced = threading.Barrier(2), threading.Event()
+    met = []
+
     class DyingPool(crawling._InlineExecutor):
-        def map(self, *args, **kwargs):
+        """Both projects in flight meet the dead worker; the second learns of it only once
+        the first has (and the pool was replaced), as when its worker dies later."""
+
+        def map(self, function, *iterables, **kwargs):
+            second = any(source.path == "b.py" for source in iterables[0])
+            met.append("second" if second else "first")
+            both_in_flight.wait(timeout=60)
+            if second:
+                replaced.wait(timeout=60)
             raise BrokenProcessPool("a child process terminated abruptly")
 
     made = []
@@ -412,6 +425,8 @@ def test_a_dead_worker_fails_its_project_and_the_crawl_goes_on(
 
     def executor(jobs, context):  # the first pool dies, the replacement works
         made.append(DyingPool() if not made else real(1, context))
+        if len(made) == 2:
+            replaced.set()
         return made[-1]
 
     monkeypatch.setattr(crawling, "_executor", executor)
@@ -425,6 +440,7 @@ def test_a_dead_worker_fails_its_project_and_the_crawl_goes_on(
     assert [r.project for r in report.failed] == ["first"]
     assert "a scan worker process died" in report.failed[0].error
     assert len(made) == 2
+    assert sorted(met) == ["first", "second"]  # the second ran again, on the new pool
     assert db["projects"].get("second")["commit_sha"] == second.repo.head.commit.hexsha
 
 
@@ -566,3 +582,36 @@ def test_a_project_whose_every_release_is_yanked_is_not_analysed(tmp_path, yanke
     assert result.exit_code == 1
     assert "Shop: FAILED: repository not found; PyPI: every release of shop is yanked (point url at " \
            "a clone)" in result.output.splitlines()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX fork and flock")
+def test_workers_forked_while_a_project_holds_its_cache_lock_do_not_keep_it(
+    tmp_path, flask_library
+):
+    """A pool forked while a project thread holds a cache lock (the replacement for a dead
+    worker) must not hold the lock on: that project's next git step would wait for it."""
+    import fcntl
+
+    from miner import crawl as crawling
+    from miner.scan import ScanContext
+    from miner.sources import _cache_lock
+
+    git_dir = tmp_path / "cache" / "demo-0123456789"
+    holding, forked = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with _cache_lock(Project("demo", "unused"), git_dir, 5):
+            holding.set()
+            forked.wait()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    holding.wait()
+    pool = crawling._executor(2, ScanContext.for_library(flask_library))
+    try:
+        forked.set()
+        thread.join()
+        with open(f"{git_dir}.lock", "a") as other:  # the workers are alive: no one holds it
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        pool.shutdown()

@@ -702,6 +702,24 @@ def test_history_counts_recent_commits_and_authors(make_repo, tmp_path: Path) ->
     assert history(checkout, now=time.time() + 2 * 365 * 86400).commits_last_year == 0
 
 
+def test_the_history_of_a_local_repository_brings_commits_without_their_files(
+    make_repo, tmp_path: Path
+) -> None:
+    """Forges honour `--filter=tree:0`; the upload-pack miner runs for a local repository
+    must too, or the history fetch brings every tree and blob of 200 commits."""
+    repo = make_repo({"a.py": "a = 1\n"})
+    old_tree = repo.repo.head.commit.tree.hexsha
+    repo.commit({"a.py": "a = 2\n"})
+    checkout = fetch_project(Project("demo", repo.url), tmp_path / "cache")
+    cache = git.Repo(checkout.git_dir)
+
+    assert history(checkout).sampled == 2
+
+    assert cache.git.rev_list("--count", checkout.commit) == "2"  # the commits came ...
+    listed = cache.git.rev_list("--objects", "--missing=print", checkout.commit).splitlines()
+    assert f"?{old_tree}" in listed  # ... without the older commit's files (not fetched)
+
+
 def test_a_history_the_server_cannot_send_never_fails_the_project(make_repo, tmp_path: Path) -> None:
     repo = make_repo({"a.py": "a = 1\n"})
     checkout = fetch_project(Project("demo", repo.url), tmp_path / "cache")
