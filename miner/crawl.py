@@ -29,7 +29,6 @@ from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
     Future,
-    ProcessPoolExecutor,
     ThreadPoolExecutor,
     wait,
 )
@@ -53,6 +52,7 @@ from miner.model import (
     ProjectMetadata,
     SourceFile,
 )
+from miner.pool import AffinePool
 from miner.scan import (
     MemoryCache,
     ScanCache,
@@ -790,11 +790,9 @@ def _executor(jobs: int, context: ScanContext) -> Executor:
     if jobs == 1:
         use_context(context)
         return _InlineExecutor()
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(context,))
-    # Forked workers start now, all at once (Python 3.11+), before any project thread holds a
-    # git cache lock (flock) or another lock that a forked child would inherit and keep.
-    pool.submit(os.getpid).result()
-    return pool
+    # Forked workers start now, before any project thread holds a lock that a forked child
+    # would inherit and keep (git cache locks are let go of: see sources._cache_lock).
+    return AffinePool(jobs, _start_worker, (context,)).start()
 
 
 def _start_worker(context: ScanContext) -> None:
