@@ -190,13 +190,19 @@ def _crawl_here(
     def mapper(function: Callable[..., Any], *iterables: Any) -> Iterator[Any]:
         return _map_on(pool[0], function, *iterables)
 
-    def start(project: Project) -> Future[ProjectWork]:
-        listener.project_started(project)
-        if in_flight > 1:  # threads read no SQLite: what they may need is read here
-            known, cache, stored = _prefetched(db, context, project)
-        else:
+    def start(project: Project, *, probed: bool = False) -> Future[ProjectWork | None]:
+        """Submit the project's work; in a thread, first only ask whether its remote head moved
+        (a future of None: it did), so that an unchanged project costs no reads here."""
+        if not probed:
+            listener.project_started(project)
+        if in_flight == 1:
             known = KnownState(*store.crawl_state(db, project.name))
             cache, stored = _DatabaseCache(db), functools.partial(store.stored_texts, db)
+        elif not probed and _may_be_unchanged(context, project, known := _known(db, project)):
+            return threads.submit(_unchanged_work, project, known, timeout)
+        else:  # threads read no SQLite: what they may need is read here
+            known, cache, stored = _prefetched(db, context, project)
+            known = KnownState() if probed else known
         return threads.submit(
             crawl_project_work,
             project,
@@ -211,15 +217,18 @@ def _crawl_here(
             pypi_index=pypi_index,
         )
 
-    def outcome(project: Project, used: Executor, future: Future[ProjectWork]) -> ProjectWork | None:
-        """The project's work, or None when it had to start again: a dead worker fails the
-        first project that meets it, and the others in flight at the time run again on the
-        new pool."""
+    def outcome(
+        project: Project, used: Executor, future: Future[ProjectWork | None]
+    ) -> ProjectWork | Future[ProjectWork | None]:
+        """The project's work, or the future of its next try: after a remote head that moved,
+        or a dead worker, which fails the first project that meets it (the others in flight at
+        the time run again on the new pool)."""
         try:
-            return future.result()
+            work = future.result()
+            return work if work is not None else start(project, probed=True)
         except BrokenProcessPool:  # a worker was killed (out of memory)
             if pool[0] is not used:
-                return None
+                return start(project)
             used.shutdown(wait=False, cancel_futures=True)
             pool[0] = _executor(jobs, context)
             return ProjectWork(
@@ -228,7 +237,7 @@ def _crawl_here(
                 "crawl it again, or with --jobs 1 to find the file",
             )
 
-    running: dict[Future[ProjectWork], tuple[int, Project, Executor]] = {}
+    running: dict[Future[ProjectWork | None], tuple[int, Project, Executor]] = {}
     results: dict[int, ProjectResult] = {}  #: stored, not yet reported
     queue = iter(enumerate(projects))
     reported = 0
@@ -242,8 +251,8 @@ def _crawl_here(
             for future in sorted(done, key=lambda f: running[f][0]):
                 number, project, used = running.pop(future)
                 work = outcome(project, used, future)
-                if work is None:
-                    running[start(project)] = (number, project, pool[0])
+                if isinstance(work, Future):
+                    running[work] = (number, project, pool[0])
                 else:
                     results[number] = store_work(db, context, work)
             while reported in results:
@@ -257,6 +266,26 @@ def _crawl_here(
 #: Projects in flight per worker process (with more than one): enough that one project's git
 #: work, storing, or the last files of a scan round never leave a worker without work.
 PROJECTS_PER_JOB = 2
+
+
+def _known(db: Database, project: Project) -> KnownState:
+    return KnownState(*store.crawl_state(db, project.name))
+
+
+def _may_be_unchanged(context: ScanContext, project: Project, known: KnownState) -> bool:
+    """Its last crawl is under the same key: if the remote head is its commit, it is skipped."""
+    return bool(known.commit) and known.scan_key == crawl_key(context, project)
+
+
+def _unchanged_work(project: Project, known: KnownState, timeout: float) -> ProjectWork | None:
+    """The work of a project whose remote head is the stored commit, or None: it must be
+    crawled (a remote that cannot say is left to the crawl, which explains or falls back)."""
+    started = _now()
+    try:
+        _branch, head = sources.remote_head(project, timeout)
+    except MinerError:
+        return None
+    return ProjectWork(project, started, _now(), unchanged=True) if head == known.commit else None
 
 
 def _prefetched(
@@ -396,7 +425,7 @@ def crawl_project_work(
     cache_dir = cache_dir if cache_dir is not None else _default_cache_dir()
     try:
         try:
-            if known.commit and known.scan_key == crawl_key(context, project):
+            if _may_be_unchanged(context, project, known):
                 _branch, head = sources.remote_head(project, timeout)
                 if head == known.commit:
                     return ProjectWork(project, started, _now(), unchanged=True)

@@ -615,3 +615,30 @@ def test_workers_forked_while_a_project_holds_its_cache_lock_do_not_keep_it(
             fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
     finally:
         pool.shutdown()
+
+
+def test_an_unchanged_project_in_flight_reads_no_cached_scans(
+    make_repo, tmp_path, flask_library, monkeypatch
+):
+    """With projects in flight, a project whose remote head did not move costs one ls-remote:
+    its cached scans are not read beforehand (they are read only for a project that moved)."""
+    from miner import crawl as crawling
+
+    moved, still = make_repo(FILES, name="moved"), make_repo(FILES, name="still")
+    projects = [Project("moved", moved.url), Project("still", still.url)]
+    db = store.open_db(tmp_path / "miner.db")
+    crawl(db, projects, flask_library, tmp_path / "cache", jobs=2)
+    moved.commit({"pkg/new.py": "from flask import g\n"})
+    read = []
+    real = crawling.store.cached_scans
+
+    def cached_scans(db, scan_key, blobs):
+        read.append(len(set(blobs)))
+        return real(db, scan_key, blobs)
+
+    monkeypatch.setattr(crawling.store, "cached_scans", cached_scans)
+
+    report = crawl(db, projects, flask_library, tmp_path / "cache", jobs=2)
+
+    assert [(r.project, r.unchanged) for r in report.results] == [("moved", False), ("still", True)]
+    assert read == [sum(path.endswith(".py") for path in FILES)]  # the moved project's, once
