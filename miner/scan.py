@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import libcst as cst
 
@@ -208,7 +208,8 @@ def _collector_paused() -> Iterator[None]:
     parsing 40% slower inside a scan than alone. Once the file is done, whatever it left alive
     (its cached tree) moves to the collector's permanent generation, which refcounting still
     frees: re-enabling the collector with the tree young had cost a quarter of a scan's CPU.
-    `_parsed` gives everything back to the collector whenever it empties the cache.
+    `_parsed` gives everything back to the collector whenever it empties the cache, and
+    `scan_tree` when it is done.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -262,6 +263,7 @@ def _mentions_exports(data: bytes, links: ProjectLinks) -> bool:
 
 
 Mapper = Callable[[Callable[..., FileScan], Iterable[Any], Iterable[Any]], Iterable[FileScan]]
+T = TypeVar("T")
 
 
 class ScanCache(Protocol):
@@ -317,6 +319,22 @@ def scan_project(
     return scan_tree(entries, lambda paths: [by_path[p] for p in paths], context, mapper, cache)
 
 
+def _then_unfrozen(function: Callable[..., T]) -> Callable[..., T]:
+    """After `function`, everything the scans froze goes back to the collector (see
+    `_collector_paused`): cyclic garbage made meanwhile, such as a closed database connection
+    of the process that scanned in-process, is collectable again."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+
+    return wrapper
+
+
+@_then_unfrozen
 def scan_tree(
     entries: Sequence[tuple[str, str]],
     read: Callable[[list[str]], Iterable[SourceFile]],

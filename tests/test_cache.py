@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import textwrap
+import weakref
 from collections import Counter
 
 import pytest
@@ -115,6 +117,25 @@ def test_the_cross_file_rounds_parse_no_file_twice(context, parsed, monkeypatch)
 
     assert "pkg/views.py" in parsed  # it imports from compat: scanned in two rounds
     assert Counter(parsed).most_common(1)[0][1] == 1
+
+
+def test_a_scan_leaves_no_garbage_uncollectable(context):
+    """Scans keep their trees out of the cyclic collector's way (gc.freeze): once the project
+    is scanned, a cycle that was alive during the scan is collectable again (a database
+    connection dropped after an in-process crawl is closed when it is collected)."""
+
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.itself = cycle  # type: ignore[attr-defined]
+    alive = weakref.ref(cycle)
+
+    scan_project(source_files(FILES), context)
+    del cycle
+    gc.collect()
+
+    assert alive() is None
 
 
 def test_changing_one_file_reparses_only_that_file(context, parsed):
