@@ -6,7 +6,9 @@
 
 Rows, on the same files (the .py files at each clone's HEAD, read into memory first):
 `ast.parse` only, `libcst.parse_module` only (bytes in), parse plus a bare `CSTVisitor` over
-every node, miner's scan (`--jobs 1` and `--jobs 2`, every target, cross-file rounds
+every node, parse plus the outline ranking and pages read (miner/outline.py: one walk, one
+code generation, compressed JSON; made for every file here, while the scan makes it only for
+files with uses), miner's scan (`--jobs 1` and `--jobs 2`, every target, cross-file rounds
 included) and semgrep with one rule per target. Each step runs in its own child process;
 wall and CPU seconds (the child and its pool workers) are printed, and CPU as a ratio to
 LibCST's parse-only time. The machine may be shared: compare ratios, and CPU over wall.
@@ -29,9 +31,10 @@ sys.path[:0] = [str(BENCH)]
 import libcst as cst  # noqa: E402
 import run as bench  # noqa: E402  (bench/run.py: corpus, child scan, semgrep)
 
+from miner import outline  # noqa: E402
 from miner.targets import discover  # noqa: E402
 
-STEPS = ("ast", "libcst", "visitor")
+STEPS = ("ast", "libcst", "visitor", "outline")
 
 
 class _Bare(cst.CSTVisitor):
@@ -55,6 +58,8 @@ def _parse(step: str, data: bytes) -> bool:
             module = cst.parse_module(data)
             if step == "visitor":
                 module.visit(_Bare())
+            elif step == "outline":
+                outline.stored(lambda: outline.build(module))
     except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
         return False
     return True
@@ -87,6 +92,7 @@ def main() -> None:
         "ast": "`ast.parse` only",
         "libcst": "`libcst.parse_module` only",
         "visitor": "parse + bare `CSTVisitor` over every node",
+        "outline": "parse + outline of every file",
     }
     rows = [
         (labels[step], measure([python, __file__, "_step", step, projects], args.repeat))

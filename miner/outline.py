@@ -22,7 +22,7 @@ import json
 import sys
 import zlib
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -169,7 +169,7 @@ class _Proto:
         self.elements: tuple[int, int] | None = None
 
 
-class _Builder:
+class Walked:
     """One walk over a module's tree collecting statements, names and containers."""
 
     def __init__(self, module: cst.Module) -> None:
@@ -574,18 +574,28 @@ class _Spans:
 
 def build(module: cst.Module) -> FileOutline:
     """The outline of a parsed module (its code must be the file's text, as LibCST's is)."""
+    walked = walk(module)
+    return finish(walked, *syntax.node_offsets(module, walked.wanted, walked.parens))
+
+
+def walk(module: cst.Module) -> Walked:
+    """The first half of `build`: what the outline holds, before positions. Its `wanted` and
+    `parens` are the ids of the nodes whose offsets `finish` needs (the scan notes them in
+    the code generation it makes for its own positions: one for both)."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20_000))  # long operator chains nest deep
     try:
-        builder = _Builder(module)
+        return Walked(module)
     finally:
         sys.setrecursionlimit(limit)
-    code, offsets = syntax.node_offsets(module, builder.wanted, builder.parens)
-    spans = _Spans(code, offsets)
-    return _finish(builder, spans)
 
 
-def _finish(builder: _Builder, spans: _Spans) -> FileOutline:
+def finish(walked: Walked, code: str, offsets: dict[int, tuple[int, int]]) -> FileOutline:
+    """The second half of `build`: the outline, from the module's code and node offsets."""
+    return _finish(walked, _Spans(code, offsets))
+
+
+def _finish(builder: Walked, spans: _Spans) -> FileOutline:
     statements: list[Statement] = []
     containers: list[Container] = []
     made: dict[_Proto, Statement] = {}
@@ -763,11 +773,11 @@ def _lines_from(items: Iterable[list]) -> dict[int, tuple[str, ...]]:
     return {line: tuple(names) for line, names in items}
 
 
-def stored(module: cst.Module) -> bytes:
-    """The module's outline as `dumps` stores it; b"" if it cannot be made (the file's excerpts
-    then take the fsp cut: it costs them their focus, never the crawl)."""
+def stored(make: Callable[[], FileOutline]) -> bytes:
+    """The outline `make` makes, as `dumps` stores it; b"" if it cannot be made (the file's
+    excerpts then take the fsp cut: it costs them their focus, never the crawl)."""
     try:
-        return dumps(build(module))
+        return dumps(make())
     except (RecursionError, MemoryError, KeyError):
         return b""
 

@@ -11,7 +11,7 @@ comprehension variables, class attributes, global/nonlocal) is respected by cons
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -132,8 +132,16 @@ class Resolver:
     """Collects the bindings of every scope, then follows loads of library bindings."""
 
     def __init__(
-        self, module: cst.Module, text: str, context: ScanContext, links: ProjectLinks
+        self,
+        module: cst.Module,
+        text: str,
+        context: ScanContext,
+        links: ProjectLinks,
+        outlined: Collection[int] = (),
+        whole: Collection[int] = (),
     ) -> None:
+        """`outlined` and `whole`: ids of nodes an outline wants positions of (see
+        miner.outline.walk); the code generation for positions then notes them too."""
         self.context = context
         self.links = links
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
@@ -156,7 +164,7 @@ class Resolver:
         self.candidates = self._candidates()
         wanted = {bind.top for bind in self.binds if bind.name in self.candidates}
         wanted.update(top for node, _scope, top in self.loads if node.value in self.candidates)
-        self.positions = Positions(module, POSITIONED, text, wanted)
+        self.positions = Positions(module, POSITIONED, text, wanted, outlined, whole)
         self.lines = self.positions.lines
         self.tree = Tree(self.parents, self.stored)
         for bind in self.binds:

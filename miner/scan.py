@@ -158,6 +158,7 @@ def scan_file(
         error: str | None = None,
         resolver: Resolver | None = None,
         module: cst.Module | None = None,
+        walked: outline.Walked | None = None,
     ) -> FileScan:
         uses = tuple(sorted(set(resolver.uses()), key=_use_order)) if resolver else ()
         exports = tuple(sorted(resolver.exports().items())) if resolver else ()
@@ -168,7 +169,14 @@ def scan_file(
             else ()
         )
         # What ranking and pages need of the file's syntax, from this same parse.
-        outlined = outline.stored(module) if module and uses else b""
+        outlined = b""
+        if resolver and walked and uses:
+            by_id, code = resolver.positions.by_id, resolver.positions.code
+            outlined = outline.stored(
+                lambda: outline.finish(walked, code, by_id)
+                if by_id is not None
+                else outline.build(module)  # type: ignore[arg-type]
+            )
         return FileScan(
             source.path, source.blob_sha, status, lines, error, uses, exports, missing, foreign,
             outlined,
@@ -187,8 +195,9 @@ def scan_file(
     try:
         with _collector_paused():
             module = _parsed(source)
-            resolver = Resolver(module, text, context, links)
-            return outcome(FileStatus.SCANNED, resolver=resolver, module=module)
+            walked = outline.walk(module)  # what the outline needs, positions noted below
+            resolver = Resolver(module, text, context, links, walked.wanted, walked.parens)
+            return outcome(FileStatus.SCANNED, resolver=resolver, module=module, walked=walked)
     except (
         cst.ParserSyntaxError,
         syntax.TooComplex,

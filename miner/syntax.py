@@ -235,12 +235,22 @@ class Positions:
     """
 
     def __init__(
-        self, module: cst.Module, kinds: Collection[type], text: str, wanted: Collection[int]
+        self,
+        module: cst.Module,
+        kinds: Collection[type],
+        text: str,
+        wanted: Collection[int],
+        also: Collection[int] = (),
+        whole: Collection[int] = (),
     ) -> None:
         self.code = text
         self._spans: dict[cst.CSTNode, tuple[int, int]] = {}
+        #: offsets of the nodes whose ids are in `also` (see `node_offsets`), when generated
+        self.by_id: dict[int, tuple[int, int]] | None = None
         kinds = frozenset(kinds)
-        if not self._statements(module, kinds, wanted):
+        if also and wanted:  # the whole module is generated anyway: once, for both
+            self.code, self.by_id = node_offsets(module, also, whole, kinds, self._spans)
+        elif not self._statements(module, kinds, wanted):
             self._spans.clear()
             self.code = self._generate(module, kinds, 0, self._spans)
         self._line_starts = [0] + [match.end() for match in NEWLINE.finditer(self.code)]
@@ -306,15 +316,16 @@ class Positions:
         return index + 1, offset - self._line_starts[index]
 
 
-class _ByIdentity(CodegenState):
-    """Code generation noting the token indexes of chosen nodes, by id: their syntactic
-    position, or (for `whole`, such as a tuple's parentheses) all the code they generate."""
+@dataclass
+class _ByIdentity(_Recorder):
+    """Code generation noting the token indexes of chosen nodes by id (their syntactic
+    position, or for `whole`, such as a tuple's parentheses, all the code they generate), and
+    like `_Recorder` those of the node `kinds`."""
 
-    def __init__(self, module: cst.Module, wanted: Collection[int], whole: Collection[int]) -> None:
-        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-        self.wanted, self.whole = wanted, whole
-        self.spans: dict[int, tuple[int, int]] = {}
-        self.opened: dict[int, int] = {}
+    wanted: Collection[int] = ()
+    whole: Collection[int] = ()
+    ids: dict[int, tuple[int, int]] = field(default_factory=dict)
+    opened: dict[int, int] = field(default_factory=dict)
 
     def record_syntactic_position(  # type: ignore[override]
         self,
@@ -322,8 +333,11 @@ class _ByIdentity(CodegenState):
         *,
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
-    ) -> _IdMark | _Nothing:
-        return _IdMark(self, id(node)) if id(node) in self.wanted else _NOTHING
+    ) -> _IdMark | _Mark | _Both | _Nothing:
+        chosen = id(node) in self.wanted
+        if type(node) in self.kinds:
+            return _Both(self, node) if chosen else _Mark(self, node)
+        return _IdMark(self, id(node)) if chosen else _NOTHING
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         if id(node) in self.whole:
@@ -331,7 +345,7 @@ class _ByIdentity(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         if id(node) in self.whole:
-            self.spans[id(node)] = (self.opened.pop(id(node)), len(self.tokens))
+            self.ids[id(node)] = (self.opened.pop(id(node)), len(self.tokens))
 
 
 class _IdMark:
@@ -344,18 +358,51 @@ class _IdMark:
         self.start = len(self.state.tokens)
 
     def __exit__(self, *exc: object) -> None:
-        self.state.spans.setdefault(self.key, (self.start, len(self.state.tokens)))
+        self.state.ids.setdefault(self.key, (self.start, len(self.state.tokens)))
+
+
+class _Both:
+    """A node both recorded by kind and chosen by id."""
+
+    __slots__ = ("by_id", "by_kind")
+
+    def __init__(self, state: _ByIdentity, node: cst.CSTNode) -> None:
+        self.by_kind, self.by_id = _Mark(state, node), _IdMark(state, id(node))
+
+    def __enter__(self) -> None:
+        self.by_kind.__enter__()
+        self.by_id.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self.by_id.__exit__()
+        self.by_kind.__exit__()
 
 
 def node_offsets(
-    module: cst.Module, wanted: Collection[int], whole: Collection[int] = ()
+    module: cst.Module,
+    wanted: Collection[int],
+    whole: Collection[int] = (),
+    kinds: frozenset[type] = frozenset(),
+    by_kind: dict[cst.CSTNode, tuple[int, int]] | None = None,
 ) -> tuple[str, dict[int, tuple[int, int]]]:
     """The module's code, and the character offsets (start, end) of the nodes whose ids are
     `wanted` (their syntactic position: no leading lines, parentheses or trailing comma) and
-    `whole` (everything they generate), from one code generation."""
-    state = _ByIdentity(module, wanted, whole)
+    `whole` (everything they generate), from one code generation; the offsets of nodes of
+    `kinds` go to `by_kind`, keyed by node (as `Positions` keeps them)."""
+    state = _ByIdentity(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        kinds=kinds,
+        wanted=wanted,
+        whole=whole,
+    )
     module._codegen(state)
     offsets = list(accumulate(map(len, state.tokens), initial=0))
     last = len(offsets) - 1  # a module without a final newline drops its last token
-    spans = {key: (offsets[min(a, last)], offsets[min(b, last)]) for key, (a, b) in state.spans.items()}
-    return "".join(state.tokens), spans
+
+    def placed(a: int, b: int) -> tuple[int, int]:
+        return offsets[min(a, last)], offsets[min(b, last)]
+
+    if by_kind is not None:
+        by_kind.update({node: placed(a, b) for node, (a, b) in state.spans.items()})
+    return "".join(state.tokens), {key: placed(a, b) for key, (a, b) in state.ids.items()}

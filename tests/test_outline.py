@@ -235,3 +235,16 @@ def test_ranking_and_pages_never_parse_a_file_again(make_repo, tmp_path, monkeyp
     page = next((tmp_path / "site").rglob("*render-template*.markdown")).read_text()
     assert "~~    return render_template('index.html')" in page
     assert project_parses == []  # no ``ast`` parse of project code anywhere
+
+
+def test_the_scan_stores_the_outline_build_makes():
+    """The scan notes the outline's positions in its own code generation: same outline."""
+    from miner.model import SourceFile
+    from miner.scan import ScanContext, scan_file
+
+    text = "from flask import request\n\n" + textwrap.dedent(SNIPPETS["long statements"]).replace(
+        "extra", "request"
+    ) + textwrap.dedent(SNIPPETS["decorators and footers"])
+    scan = scan_file(SourceFile("a.py", "0", text.encode()), ScanContext.for_library(discover("flask")))
+    assert scan.uses
+    assert scan.outline == outline.dumps(outline.of_text(text))
