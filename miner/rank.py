@@ -24,6 +24,10 @@ project's best file, and fills the page best total first, with diminishing retur
 repetition: each time the page already shows every usage shape of a file, its total counts
 ``REPEAT_COST`` less, so a sound file (application or example code, a readable excerpt) showing
 something new can pass it, never by more than ``VARIETY_REACH``.
+
+What a score needs of a file's syntax (its excerpt, dead lines, the names its lines read and
+bind) comes from the outline the scan stored with its text (miner/outline.py): ranking never
+parses a file.
 """
 
 from __future__ import annotations
