@@ -116,7 +116,6 @@ def fit(head: str, reason: str, width: int = LINE_WIDTH) -> str:
     return f"{head}{what[:room].rstrip()}…{todo}"
 
 
-
 class _Failures:
     """Failure lines where the same error is said once: later projects point at the first."""
 

@@ -135,3 +135,11 @@ def test_the_ranking_bar_goes_when_its_result_line_is_printed():
         listener.ranking_finished(3)
         assert [task.description for task in bars.tasks] == ["projects"]
     assert "ranking: scored 3 pages in " in out.getvalue()
+
+
+def test_a_long_reason_is_cut_in_its_detail_and_keeps_its_advice():
+    reason = "git: " + "x" * 200 + " (check the url and your network)"
+    line = progress.fit("Shop: FAILED: ", reason)
+    assert len(line) == progress.LINE_WIDTH
+    assert line.startswith("Shop: FAILED: git: xxx") and line.endswith("x… (check the url and your network)")
+    assert progress.fit("Shop: FAILED: ", "short (do this)") == "Shop: FAILED: short (do this)"
