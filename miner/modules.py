@@ -2,7 +2,7 @@
 
 `from django.db import models` then `models.CharField(...)`, `import flask` then
 `flask.Flask(...)`, `import sqlalchemy as sa` then `sa.Column(...)` or `sa.orm.relationship(...)`
-(through sqlalchemy.orm): a use goes through module M
+(through sqlalchemy.orm), `from django.contrib import admin as dj_admin`: a use goes through module M
 when it is written `{prefix}.{name}`, the name is importable from M, and the file binds `prefix`
 to M by an import (checked in its text: one `import` or `from` statement, parenthesised ones
 included). Those files are ranked and excerpted with the name pages' machinery (rank.score_file,
@@ -113,8 +113,15 @@ def _import_pattern(module: str, prefix: str) -> re.Pattern[str] | None:
     aliased = ".".join(parts[: len(parts) - len(bound) + 1])
     if not aliased or ".".join([aliased, *bound[1:]]) != module:
         return None
+    parent, _, last = aliased.rpartition(".")
+    from_form = (  # from django.contrib import admin as dj_admin
+        rf"from[ \t]+{re.escape(parent)}[ \t]+import[ \t]+(?:\([^)]*?|[^#\n(]*?)"
+        rf"(?<![\w.]){re.escape(last)}[ \t]+as[ \t]+"
+        if parent
+        else "(?!)"
+    )
     return re.compile(
-        rf"^[ \t]*import[ \t]+(?:[^#\n]*,[ \t]*)?{re.escape(aliased)}[ \t]+as[ \t]+"
+        rf"^[ \t]*(?:import[ \t]+(?:[^#\n]*,[ \t]*)?{re.escape(aliased)}[ \t]+as[ \t]+|{from_form})"
         rf"(?P<bound>{name})(?![\w.])",
         re.M,
     )

@@ -34,6 +34,8 @@ def test_the_import_binding_a_module_is_found_in_every_form() -> None:
     assert import_lines(IMPORTS, "flask", "flask") == [6]  # import flask.json binds flask
     assert import_lines(IMPORTS, "flask", "fl") == [8]
     assert import_lines(IMPORTS, "django.contrib.admin", "admin") == []  # bound as django_admin
+    assert import_lines(IMPORTS, "django.contrib.admin", "django_admin") == [7]
+    assert import_lines(IMPORTS, "django.contrib", "django_admin") == []
 
 
 SOLO = {
