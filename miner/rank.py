@@ -300,15 +300,27 @@ def _where(shape: str, use: Use) -> str:
 
 
 def skeleton(shape: str) -> str:
-    """A shape without the keyword arguments of its first call: `Flask(value, static_folder=str)`
-    -> `Flask(value)`."""
+    """A shape without the keyword arguments of its first call, its positional arguments
+    reduced to their kind (a literal's type, or `value`): `Flask(value, static_folder=str)` ->
+    `Flask(value)`, `Response(dumps(...), status=int)` -> `Response(value)`."""
     start = shape.find("(")
     if start < 0:
         return shape
     arguments = _call_arguments(shape)
     end = _closing(shape, start)
-    kept = [a for a in arguments if not (a.startswith("**") or _is_keyword(a))]
+    kept = [
+        a if a in _LITERAL_KINDS or a.startswith("*") else "value"
+        for a in arguments
+        if not (a.startswith("**") or _is_keyword(a))
+    ]
     return f"{shape[:start]}({', '.join(kept)}){shape[end + 1:]}"
+
+
+#: What shapes write for literals (see shapes.py): kept in a form; other arguments are `value`.
+_LITERAL_KINDS = frozenset({
+    "str", "bytes", "int", "float", "complex", "True", "False", "None", "...",
+    "dict", "list", "tuple", "set", "lambda",
+})
 
 
 def _is_keyword(argument: str) -> bool:

@@ -342,7 +342,8 @@ def test_typicality_is_measured_against_the_commonest_form(context):
 
 def test_keywords_are_variety_and_module_level_is_a_place_of_its_own():
     assert rank.skeleton("Flask(value, static_folder=str, **kwargs)") == "Flask(value)"
-    assert rank.skeleton("make_response(jsonify(...), int)") == "make_response(jsonify(...), int)"
+    assert rank.skeleton("make_response(jsonify(...), int)") == "make_response(value, int)"
+    assert rank.skeleton("Response(dumps(...), status=int)") == "Response(value)"
     assert rank.skeleton("request.args.get(...)") == "request.args.get(...)"
     assert rank.skeleton("@bp.route(str, methods=list)") == "@bp.route(str)"
 
