@@ -90,9 +90,10 @@ TAKES: Mapping[str, frozenset[str]] = {
     "url_for": frozenset(),
     "jsonify": frozenset({"URL", "page"}),
 }
-#: A literal first argument a name cannot take, and what happens then.
-BAD_LITERALS: Mapping[str, tuple[str, str]] = {
-    "abort": ("str", "a string is no status code: abort raises LookupError"),
+#: Literal first arguments a name cannot take, and what happens then.
+BAD_LITERALS: Mapping[str, Mapping[str, str]] = {
+    "abort": {"str": "a string is no status code: abort raises LookupError"},
+    "redirect": {"int": "a status code is no URL: the browser is sent to a page named after it"},
 }
 _A_KIND = {"URL": "a URL", "page": "a rendered page", "response": "a response"}
 
@@ -446,7 +447,8 @@ def misuse(use: Use) -> str:
 
     Three rules, each true whatever the project: a call's result passed where its kind cannot
     go (`render_template(url_for(...))`: a URL is no template name; `redirect(render_template(
-    ...))`: a page is no URL); a literal the name cannot take (`abort("Not found")`); `jsonify`
+    ...))`: a page is no URL); a literal the name cannot take (`abort("Not found")`,
+    flask-base's `redirect(404)`); `jsonify`
     given both positional and keyword arguments (Flask raises TypeError).
     """
     name = use.qualname.rpartition(".")[2]
@@ -455,9 +457,8 @@ def misuse(use: Use) -> str:
     if receiver != use.result and kind and kind not in TAKES.get(receiver, {kind}):
         return f"{name}(...) gives {_A_KIND[kind]}, which {receiver} cannot take"
     arguments = _call_arguments(use.shape) if use.shape.startswith(f"{name}(") else []
-    literal, what = BAD_LITERALS.get(name, ("", ""))
-    if arguments and literal and arguments[0] == literal:
-        return what
+    if arguments and arguments[0] in BAD_LITERALS.get(name, {}):
+        return BAD_LITERALS[name][arguments[0]]
     if name == "jsonify" and {_is_keyword(a) or a.startswith("**") for a in arguments} == {True, False}:
         return "jsonify takes either positional or keyword arguments: both raise TypeError"
     return ""

@@ -122,6 +122,9 @@ def test_a_file_whose_only_uses_are_dead_or_misused_is_never_an_example(context)
          "url_for(...) gives a URL, which abort cannot take"),
         ("flask.helpers.abort", 'abort("Not found")',
          "a string is no status code: abort raises LookupError"),
+        # flask-base's account view meant abort(404)
+        ("flask.helpers.redirect", "return redirect(404)",
+         "a status code is no URL: the browser is sent to a page named after it"),
         ("flask.json.jsonify", 'return jsonify(items, status="ok")',
          "jsonify takes either positional or keyword arguments: both raise TypeError"),
     ],
