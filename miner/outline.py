@@ -595,53 +595,67 @@ def finish(walked: Walked, code: str, offsets: dict[int, tuple[int, int]]) -> Fi
     return _finish(walked, _Spans(code, offsets))
 
 
-def _finish(builder: Walked, spans: _Spans) -> FileOutline:
-    statements: list[Statement] = []
-    containers: list[Container] = []
-    made: dict[_Proto, Statement] = {}
+class _Finish:
+    """Turns a walk and its node offsets into statements and containers with lines.
 
-    def node_first(node: cst.CSTNode) -> int:
-        if id(node) in builder.bare_generators:  # from the call's "(", just after its func
-            return spans.last(builder.bare_generators[id(node)][0])
-        parens = builder.tuple_parens.get(id(node))
+    Methods, not nested functions: a recursive closure is a reference cycle, and the scan
+    freezes what a file leaves alive (see scan._collector_paused), which would keep each
+    file's tree alive with it.
+    """
+
+    def __init__(self, walked: Walked, spans: _Spans) -> None:
+        self.walked, self.spans = walked, spans
+        self.statements: list[Statement] = []
+        self.containers: list[Container] = []
+        self.made: dict[_Proto, Statement] = {}
+
+    def node_first(self, node: cst.CSTNode) -> int:
+        spans, walked = self.spans, self.walked
+        if id(node) in walked.bare_generators:  # from the call's "(", just after its func
+            return spans.last(walked.bare_generators[id(node)][0])
+        parens = walked.tuple_parens.get(id(node))
         return spans.line_of(spans.spans[id(parens[0])][0]) if parens else spans.first(node)
 
-    def node_last(node: cst.CSTNode) -> int:
-        if id(node) in builder.bare_generators:
-            return spans.last(builder.bare_generators[id(node)][1])
-        parens = builder.tuple_parens.get(id(node))
+    def node_last(self, node: cst.CSTNode) -> int:
+        spans, walked = self.spans, self.walked
+        if id(node) in walked.bare_generators:
+            return spans.last(walked.bare_generators[id(node)][1])
+        parens = walked.tuple_parens.get(id(node))
         return spans.line_of(spans.spans[id(parens[1])][1]) if parens else spans.last(node)
 
-    def keep(lo: int, hi: int) -> tuple[int, int]:
+    def keep(self, lo: int, hi: int) -> tuple[int, int]:
         """Store the containers [lo, hi) of a long statement; their new range."""
-        shift = len(containers) - lo
-        for node, start, end, parts in builder.containers[lo:hi]:
+        shift = len(self.containers) - lo
+        first, last = self.node_first, self.node_last
+        for node, start, end, parts in self.walked.containers[lo:hi]:
             made_parts = tuple(
                 (
-                    node_first(a),
-                    node_last(b),
+                    first(a),
+                    last(b),
                     None if item is None
-                    else Node(node_first(item), node_last(item), low + shift, high + shift),
+                    else Node(first(item), last(item), low + shift, high + shift),
                 )
                 for a, b, item, low, high in parts
             )
             if node is None:  # a subscript's tuple: from its first element to its last
-                containers.append(Container(spans.first(start), spans.last(end), made_parts))
+                span = (self.spans.first(start), self.spans.last(end))
             else:
-                containers.append(Container(node_first(node), node_last(node), made_parts))
+                span = (first(node), last(node))
+            self.containers.append(Container(*span, made_parts))
         return lo + shift, hi + shift
 
-    def make(proto: _Proto) -> Statement:
+    def make(self, proto: _Proto) -> Statement:
+        spans, statements = self.spans, self.statements
         index = len(statements)
         statements.append(None)  # type: ignore[arg-type]  # its place in pre-order
-        blocks = tuple(tuple(make(p) for p in block) for block in proto.blocks if block)
+        blocks = tuple(tuple(self.make(p) for p in block) for block in proto.blocks if block)
         node = proto.node
         line = spans.first(node)
         last = blocks[-1][-1].last if blocks else spans.last(node)
         first = spans.first(proto.first) if proto.first is not node else line
         elements = None
         if not blocks and last - first + 1 > ELEMENTS_FROM and proto.elements:
-            elements = Node(first, last, *keep(*proto.elements))
+            elements = Node(first, last, *self.keep(*proto.elements))
         statement = Statement(
             kind=proto.kind,
             first=first,
@@ -658,29 +672,33 @@ def _finish(builder: Walked, spans: _Spans) -> FileOutline:
             index=index,
         )
         statements[index] = statement
-        made[proto] = statement
+        self.made[proto] = statement
         return statement
 
-    body = tuple(make(proto) for proto in builder.body)
-    order = sorted(range(len(builder.imports)), key=lambda i: (builder.imports[i][1], made[builder.imports[i][0]].index, i))
+
+def _finish(walked: Walked, spans: _Spans) -> FileOutline:
+    done = _Finish(walked, spans)
+    body = tuple(done.make(proto) for proto in walked.body)
+    made = done.made
     imports = []
-    for i in order:
-        proto, _depth, bound, module, node, absolute = builder.imports[i]
+    for proto, _depth, bound, module, node, absolute in sorted(
+        walked.imports, key=lambda found: (found[1], made[found[0]].index)  # ast.walk's order
+    ):
         where = made[proto].line if node is proto.node else spans.first(node)
         imports.append(Import(bound, module, made[proto].index, where, absolute))
     loads: dict[int, list[str]] = {}
     binds: dict[int, list[str]] = {}
-    for node, name, ctx in builder.names:
+    for node, name, ctx in walked.names:
         (loads if ctx == _LOAD else binds).setdefault(spans.first(node), []).append(name)
-    for node in builder.params:
+    for node in walked.params:
         binds.setdefault(spans.first(node), []).append(node.value)  # type: ignore[attr-defined]
-    for proto, name in builder.def_names:
+    for proto, name in walked.def_names:
         binds.setdefault(made[proto].line, []).append(name)
     passed: dict[int, set[str]] = {}
-    for node in builder.passed:
+    for node in walked.passed:
         passed.setdefault(spans.first(node), set()).add(node.value)
     strings = sorted(
-        {(first, last) for node in builder.strings
+        {(first, last) for node in walked.strings
          if (first := spans.first(node)) != (last := spans.last(node))}
     )
     return FileOutline(
@@ -690,9 +708,9 @@ def _finish(builder: Walked, spans: _Spans) -> FileOutline:
         loads={line: tuple(names) for line, names in sorted(loads.items())},
         binds={line: tuple(names) for line, names in sorted(binds.items())},
         passed={line: tuple(sorted(names)) for line, names in sorted(passed.items())},
-        locals={made[p].index: tuple(sorted(b)) for p, b in builder.locals.items() if b},
-        containers=tuple(containers),
-        statements=tuple(statements),
+        locals={made[p].index: tuple(sorted(b)) for p, b in walked.locals.items() if b},
+        containers=tuple(done.containers),
+        statements=tuple(done.statements),
     )
 
 
@@ -721,20 +739,7 @@ def loads(blob: bytes) -> FileOutline:
     """The outline `dumps` stored."""
     data = json.loads(zlib.decompress(blob))
     statements: list[Statement] = []
-
-    def statement(item: list) -> Statement:
-        kind, first, line, last, own, name, pattern, alone, elements, blocks = item
-        index = len(statements)
-        statements.append(None)  # type: ignore[arg-type]
-        made = Statement(
-            kind, first, line, last, bool(own),
-            tuple(tuple(statement(s) for s in block) for block in blocks),
-            name, pattern, bool(alone), Node(*elements) if elements else None, index,
-        )
-        statements[index] = made
-        return made
-
-    body = tuple(statement(s) for s in data["body"])
+    body = tuple(_statement_from(item, statements) for item in data["body"])
     return FileOutline(
         body=body,
         strings=tuple((a, b) for a, b in data["strings"]),
@@ -751,6 +756,21 @@ def loads(blob: bytes) -> FileOutline:
         ),
         statements=tuple(statements),
     )
+
+
+def _statement_from(item: list, statements: list[Statement]) -> Statement:
+    """A stored statement, numbered in pre-order into `statements` (a function, not a
+    closure: see `_Finish`)."""
+    kind, first, line, last, own, name, pattern, alone, elements, blocks = item
+    index = len(statements)
+    statements.append(None)  # type: ignore[arg-type]
+    made = Statement(
+        kind, first, line, last, bool(own),
+        tuple(tuple(_statement_from(s, statements) for s in block) for block in blocks),
+        name, pattern, bool(alone), Node(*elements) if elements else None, index,
+    )
+    statements[index] = made
+    return made
 
 
 def _statement_json(s: Statement) -> list:

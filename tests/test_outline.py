@@ -248,3 +248,17 @@ def test_the_scan_stores_the_outline_build_makes():
     scan = scan_file(SourceFile("a.py", "0", text.encode()), ScanContext.for_library(discover("flask")))
     assert scan.uses
     assert scan.outline == outline.dumps(outline.of_text(text))
+
+
+def test_an_outline_leaves_no_reference_cycle():
+    """The scan freezes what a file leaves alive: a cycle would keep the file's tree with it."""
+    import gc
+
+    module = syntax.parse(textwrap.dedent(SNIPPETS["nested defs"]).encode())
+    gc.collect()
+    gc.disable()
+    try:
+        outline.loads(outline.dumps(outline.build(module)))
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
