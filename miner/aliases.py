@@ -68,13 +68,16 @@ def redirect_map(
     targets: Iterable[Target],
     slugs: Mapping[str, str] | None = None,
     imported: Mapping[str, Iterable[str]] | None = None,
+    modules: Iterable[str] = (),
 ) -> dict[str, str]:
     """Alias slug -> page slug (both without -examples) for the pages of one library.
 
     `slugs` are the pages' own where they differ from the plain one (see `page_slugs`);
     `imported`, qualname -> the other paths projects import it by, adds those paths to its
-    aliases. A slug that is some page's own is never redirected, and the first target (in the
-    order given) keeps a slug two targets share.
+    aliases; `modules` are the modules with module pages. A slug that is some page's own is
+    never redirected, and the first target (in the order given) keeps a slug two targets share.
+    A slug whose module path has an underscore is also reached with a dash there, as the
+    reference site spells it (`django-db-models-query-utils-q` for `query_utils`' Q).
     """
     imported = imported or {}
     targets = [
@@ -86,10 +89,17 @@ def redirect_map(
     pages = {t.qualname: slugs.get(t.qualname) or slug_base(t.module, t.name) for t in targets}
     taken = set(pages.values())
     redirects: dict[str, str] = {}
+    module_pages = [module.replace(".", "-") for module in modules]
+    taken.update(module_pages)
     for target in targets:
         for slug in alias_slugs(target):
             if slug not in taken:
                 redirects.setdefault(slug, pages[target.qualname])
+    spelled = [*((page, page) for page in (*pages.values(), *module_pages)), *redirects.items()]
+    for slug, page in spelled:
+        dashed = slug.replace("_", "-")
+        if dashed not in taken:
+            redirects.setdefault(dashed, page)
     return redirects
 
 

@@ -313,6 +313,7 @@ def render_pages(
             done += 1
             if progress is not None:
                 progress(done, total)
+        modules_written: dict[str, list[Target]] = {}  # modules with a (Markdown) page
         if wanted is None and "markdown" in page_templates:
             before = set(written)
             failures.extend(
@@ -328,10 +329,14 @@ def render_pages(
                 )
             )
             module_pages.extend(path for path in written if path not in before)
+            modules_written = aliases.module_members(target for target, _, _ in plan)
         if wanted is None:
             path = out_dir / aliases.REDIRECTS / f"{library.name}.txt"
             redirects = aliases.redirect_map(
-                (target for target, _, _ in plan), slugs, import_paths(db)
+                (target for target, _, _ in plan),
+                slugs,
+                import_paths(db),
+                modules_written,
             )
             _write(path, aliases.redirects_text(redirects), path.name, written)
             maps.append(path)

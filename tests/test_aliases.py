@@ -145,3 +145,13 @@ def test_names_whose_slugs_collide_are_told_apart_by_use() -> None:
     assert redirect_map([upper, integer], slugs) == {
         "sqlalchemy-types-integer": "sqlalchemy-sql-sqltypes-integer"
     }
+
+
+def test_a_module_underscore_spelled_with_a_dash_leads_to_the_page() -> None:
+    q = target("django.db.models.query_utils.Q", "django.db.models.Q")
+    redirects = redirect_map([q], modules=["django.db.models.query_utils", "django.db.models"])
+    assert redirects == {
+        "django-db-models-q": "django-db-models-query_utils-q",
+        "django-db-models-query-utils-q": "django-db-models-query_utils-q",  # the reference's spelling
+        "django-db-models-query-utils": "django-db-models-query_utils",  # the module page
+    }
