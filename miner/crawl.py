@@ -258,6 +258,9 @@ def _crawl_here(
             while reported in results:
                 finish(results.pop(reported))
                 reported += 1
+    except BaseException:  # Ctrl-C: the projects in flight wait for no scan still queued
+        pool[0].shutdown(wait=False, cancel_futures=True)
+        raise
     finally:
         threads.shutdown(wait=True, cancel_futures=True)
     return pool[0]

@@ -73,7 +73,7 @@ class AffinePool(Executor):
                 raise RuntimeError("cannot schedule new futures after shutdown")
             home = self._home.get(task.key) if task.key is not None else None
             (self._free if home is None else self._homed[home]).append(task)
-            self._changed.notify()
+            self._changed.notify_all()
         return task.future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -83,22 +83,33 @@ class AffinePool(Executor):
                 for task in self._queued():
                     task.future.cancel()
                 self._clear_queues()
-            self._changed.notify()
+            self._changed.notify_all()
+            while wait and self._queued() and self._broken is None:  # they run first
+                self._changed.wait()
         for executor in self._executors:
             executor.shutdown(wait=wait, cancel_futures=cancel_futures)
 
     def _dispatch(self) -> None:
-        """Hand queued tasks to workers with room, for as long as the pool is open."""
-        while True:
+        """Hand queued tasks to workers with room, until the pool is broken, or closed with
+        nothing queued."""
+        try:
+            while True:
+                with self._changed:
+                    while not (picked := self._pick()):
+                        if self._broken is not None or (self._closed and not self._queued()):
+                            return
+                        self._changed.wait()
+                for worker, task in picked:
+                    self._start(worker, task)
+        except BaseException as error:  # a bug here must fail the tasks, not leave them waiting
             with self._changed:
-                picked = self._pick()
-                while not picked and not self._closed and self._broken is None:
-                    self._changed.wait()
-                    picked = self._pick()
-                if not picked and (self._closed or self._broken is not None):
-                    return
-            for worker, task in picked:
-                self._start(worker, task)
+                self._broken = error
+                for task in self._queued():
+                    if task.future.set_running_or_notify_cancel():
+                        task.future.set_exception(error)
+                self._clear_queues()
+                self._changed.notify_all()
+            raise
 
     def _pick(self) -> list[tuple[int, _Task]]:
         """(worker, task) for every worker with room and a task it may take (lock held)."""
@@ -161,7 +172,7 @@ class AffinePool(Executor):
                     if waiting.future.set_running_or_notify_cancel():
                         waiting.future.set_exception(BrokenProcessPool(str(error)))
                 self._clear_queues()
-            self._changed.notify()
+            self._changed.notify_all()
         if error is not None:
             task.future.set_exception(error)
         else:

@@ -8,6 +8,7 @@ again to completion.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -15,7 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,10 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals a
 PROJECTS = 4
 FILES = 60
 VIEWS = 10
-DEADLINE = 30.0  # seconds a crawl may take before the test calls it hung
-STOP = 10.0  # seconds a killed crawl may take to stop, far below its --timeout
+# Hang detectors, not speed goals: generous, so that a loaded 2-core machine cannot trip them.
+DEADLINE = 120.0  # seconds a crawl may take before the test calls it hung
+STOP = 60.0  # seconds a killed crawl may take to stop, far below its --timeout
+TIMEOUT = 600  # the crawl's --timeout: a git timer left running would outlast STOP
 
 
 def module(project: int, index: int, generation: int) -> str:
@@ -93,7 +96,7 @@ class Crawl:
         command = [
             sys.executable, "-m", "miner", "crawl", "-v", "--projects", str(projects),
             "--cache", str(tmp_path / "cache"), "--db", str(db), "--jobs", str(jobs),
-            "--timeout", "120",  # a git timer left running would outlast STOP
+            "--timeout", str(TIMEOUT),
         ]  # fmt: skip
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -109,11 +112,18 @@ class Crawl:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def wait_for(self, condition: Callable[[], bool]) -> bool:
-        """Poll until `condition` holds; False if the crawl ended first."""
+        """Poll until `condition` holds; False if the crawl ended first.
+
+        Each look is taken with the crawl's whole process group stopped (SIGSTOP), and when
+        the condition holds it stays stopped until `kill`: the kill lands exactly where the
+        condition was seen, however slowly a loaded machine runs this test.
+        """
         deadline = time.monotonic() + DEADLINE
         while time.monotonic() < deadline:
+            self._signal(signal.SIGSTOP)
             if condition():
                 return True
+            self._signal(signal.SIGCONT)
             if self.process.poll() is not None:
                 return condition()
             time.sleep(0.005)
@@ -127,7 +137,15 @@ class Crawl:
         """Projects this crawl has stored so far (ok or failed)."""
         return stored_crawls(self.db) - self.before
 
-    def kill(self, sig: signal.Signals) -> None:
+    def kill(self, sig: signal.Signals, *, group: bool = True) -> None:
+        """Send `sig` to the crawl's process group (or to its main process alone)."""
+        if group:
+            self._signal(sig)
+        else:
+            os.kill(self.process.pid, sig)
+        self._signal(signal.SIGCONT)  # stopped by wait_for: the signal is acted on now
+
+    def _signal(self, sig: signal.Signals) -> None:
         try:
             os.killpg(self.process.pid, sig)
         except ProcessLookupError:  # already gone
@@ -223,17 +241,34 @@ def complete(tmp_path: Path, projects: Path, db: Path) -> dict[str, tuple[str, i
 INTERRUPTED = "Error: crawl interrupted: every project finished so far is stored in {db}; "
 INTERRUPTED += "run the same command again to crawl the others"
 
-# (where, signal, when): kill points chosen by what the crawl has visibly done, its log lines
-# and its committed rows. SIGINT is Ctrl-C (to the whole process group, as a terminal sends
-# it); SIGKILL is a power cut or the OOM killer, for the crawl, its workers and git alike.
-KILL_POINTS: list[tuple[str, signal.Signals, Callable[[Crawl], bool]]] = [
-    ("fetching or scanning the first project", signal.SIGINT, lambda c: c.fetching() >= 1),
-    ("just after the first project was stored", signal.SIGKILL, lambda c: c.stored() >= 1),
-    ("in the middle of the third project", signal.SIGINT, lambda c: c.stored() >= 2 and c.fetching() >= 3),
-    ("in the middle of the second project", signal.SIGKILL, lambda c: c.stored() >= 1 and c.fetching() >= 2),
-    ("after the last project, while ranking", signal.SIGINT, lambda c: c.stored() >= PROJECTS),
-    ("after the last project, while ranking", signal.SIGKILL, lambda c: c.stored() >= PROJECTS),
+# (where, signal, when, held): kill points chosen by what the crawl has visibly done, its log
+# lines and its committed rows. SIGINT is Ctrl-C (to the whole process group, as a terminal
+# sends it); SIGKILL is a power cut or the OOM killer, for the crawl, its workers and git alike.
+# `held` is a project whose cache entry the test keeps locked (as another crawl sharing the
+# cache would) until the kill: it cannot get past its fetch, so the crawl is surely still at
+# work on it when the kill lands, however the projects in flight happen to interleave.
+KILL_POINTS: list[tuple[str, signal.Signals, Callable[[Crawl], bool], int | None]] = [
+    ("fetching or scanning the first project", signal.SIGINT, lambda c: c.fetching() >= 1, 3),
+    ("just after the first project was stored", signal.SIGKILL, lambda c: c.stored() >= 1, 3),
+    ("in the middle of the third project", signal.SIGINT, lambda c: c.stored() >= 2 and c.fetching() >= 3, 2),
+    ("in the middle of the second project", signal.SIGKILL, lambda c: c.stored() >= 1 and c.fetching() >= 2, 1),
+    ("after the last project, while ranking", signal.SIGINT, lambda c: c.stored() >= PROJECTS, None),
+    ("after the last project, while ranking", signal.SIGKILL, lambda c: c.stored() >= PROJECTS, None),
 ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def cache_held(tmp_path: Path, project: int | None) -> Iterator[None]:
+    """Hold the cache lock of project `project` (if any) for as long as the block runs."""
+    import fcntl  # POSIX only, as this module
+
+    if project is None:
+        yield
+        return
+    (lock,) = (tmp_path / "cache").glob(f"p{project}-*.lock")
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def test_a_crawl_killed_at_several_points_loses_nothing(corpus, tmp_path: Path) -> None:
@@ -246,11 +281,12 @@ def test_a_crawl_killed_at_several_points_loses_nothing(corpus, tmp_path: Path) 
     db = tmp_path / "miner.db"
     before = complete(tmp_path, corpus(0), db)
     killed = 0
-    for number, (where, sig, reached) in enumerate(KILL_POINTS, start=1):
+    for number, (where, sig, reached, held) in enumerate(KILL_POINTS, start=1):
         projects = corpus(number)
-        crawl = Crawl(tmp_path, projects, db, f"round{number}")
-        if crawl.wait_for(lambda crawl=crawl, reached=reached: reached(crawl)):
-            crawl.kill(sig)
+        with cache_held(tmp_path, held):
+            crawl = Crawl(tmp_path, projects, db, f"round{number}")
+            if crawl.wait_for(lambda crawl=crawl, reached=reached: reached(crawl)):
+                crawl.kill(sig)
         code = crawl.finish(STOP)
         output = crawl.output()
         if code != 0:  # the kill landed before the crawl ended
@@ -378,7 +414,7 @@ def test_the_worker_pool_ends_with_the_crawl(corpus, tmp_path: Path, sig: signal
         return len(workers) >= 2 and crawl.stored() >= 1 and crawl.fetching() >= 2
 
     assert crawl.wait_for(scanning), crawl.output()
-    os.kill(crawl.process.pid, sig)
+    crawl.kill(sig, group=False)
     code = crawl.finish(STOP)
 
     deadline = time.monotonic() + STOP

@@ -70,3 +70,22 @@ def test_a_dead_worker_breaks_the_pool(pool: AffinePool) -> None:
         dying.result()
     with pytest.raises(BrokenProcessPool):
         pool.submit(pid_of, File("y")).result()
+
+
+def test_a_shutdown_that_waits_runs_what_was_queued() -> None:
+    workers = AffinePool(2, nothing, ()).start()
+    futures = [workers.submit(square_or_fail, n) for n in (4, 5, 6, 7, 8)]
+
+    workers.shutdown(wait=True)
+
+    assert [f.result(timeout=0) for f in futures] == [16, 25, 36, 49, 64]
+
+
+def test_a_shutdown_that_cancels_leaves_no_one_waiting() -> None:
+    workers = AffinePool(1, nothing, ()).start()
+    futures = [workers.submit(square_or_fail, n) for n in range(20)]
+
+    workers.shutdown(wait=True, cancel_futures=True)
+
+    assert all(f.done() for f in futures)
+    assert any(f.cancelled() for f in futures)
