@@ -54,9 +54,9 @@ WEIGHTS: Mapping[str, float] = {
     "conciseness": 0.15,
     "definition": 0.15,
     "self_contained": 0.15,
-    "typicality": 0.25,
+    "typicality": 0.30,
     "source_kind": 0.20,
-    "project_signals": 0.10,
+    "project_signals": 0.05,
 }
 
 #: What a file's total counts less for each time the page already shows all its usage shapes.
