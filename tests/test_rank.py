@@ -243,7 +243,6 @@ def test_a_file_that_only_imports_the_name_loses_to_a_real_use(context):
 
 
 def test_project_signals_reward_recent_commits_and_authors(context):
-
     from miner.model import History
 
     quiet = candidate(context, "Quiet", "q/views.py", VIEW)
