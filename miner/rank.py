@@ -23,7 +23,9 @@ Selection then collapses copies of one file (the original project is credited), 
 project's best file, and fills the page best total first, with diminishing returns for
 repetition: each time the page already shows every usage shape of a file, its total counts
 ``REPEAT_COST`` less, so a sound file (application or example code, a readable excerpt) showing
-something new can pass it, never by more than ``VARIETY_REACH``.
+something new can pass it, never by more than ``VARIETY_REACH``. Readability is judged the
+same way: an excerpt over ``2 * COMFORTABLE_EXCERPT`` lines takes a place only when no sound
+candidate is within ``VARIETY_REACH`` of it.
 
 What a score needs of a file's syntax (its excerpt, dead lines, the names its lines read and
 bind) comes from the outline the scan stored with its text (miner/outline.py): ranking never
@@ -641,8 +643,14 @@ def select(
             (c for c in remaining if c.score.total == top.score.total or _may_pass(c, top)),
             key=lambda c: (round(c.score.total - _handicap(c, shown), 6), *_strength(c)),
         )
+        passed = pick
+        if pick.score.excerpt_lines > 2 * COMFORTABLE_EXCERPT:  # readable first, within reach
+            readable = [c for c in remaining if _may_pass(c, pick)]
+            pick = max(readable, key=lambda c: (round(c.score.total - _handicap(c, shown), 6),
+                                                *_strength(c))) if readable else pick
         remaining.remove(pick)
-        chosen.append((pick, _why_chosen(pick, shown, top)))
+        chosen.append((pick, _why_chosen(pick, shown, top) if pick is passed
+                       else _why_readable(pick, shown, passed)))
         shown.update(pick.score.shapes)
     decisions.extend(
         Decision(candidate, False, None, _is_new(candidate, shown),
@@ -828,6 +836,18 @@ def _why_chosen(candidate: Candidate, shown: Counter[str], top: Candidate) -> st
     return (
         f"{lead}; best remaining total ({score.total:.3f}, strongest part: {strongest}) "
         f"of {candidate.project}"
+    )
+
+
+def _why_readable(candidate: Candidate, shown: Counter[str], passed: Candidate) -> str:
+    """Why a readable excerpt took the place of a long one."""
+    new = [shape for shape in candidate.score.shapes if not shown[shape]]
+    lead = f"{_NEW}, {new[0]}; " if new else ""
+    return (
+        f"{lead}a readable excerpt ({candidate.score.excerpt_lines} lines, total "
+        f"{candidate.score.total:.3f}) comes before {passed.project} ({passed.score.total:.3f}), "
+        f"whose excerpt runs to {passed.score.excerpt_lines} lines (over "
+        f"{2 * COMFORTABLE_EXCERPT}; at most {VARIETY_REACH} of a total is given up for it)"
     )
 
 

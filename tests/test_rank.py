@@ -256,3 +256,19 @@ def test_project_signals_reward_recent_commits_and_authors(context):
 def test_shape_summary_puts_shapes_shared_by_many_projects_first():
     rows = [("A", "f(int)")] * 5 + [("A", "f()"), ("B", "f()"), ("C", "f()")]
     assert shape_summary(rows) == [("f()", 3, 3), ("f(int)", 5, 1)]
+
+
+def test_a_long_excerpt_waits_for_readable_ones_within_reach():
+    page = select([
+        scored("Long", 0.85, "flash(value)", lines=150),
+        scored("Short", 0.80, "flash(str)", position=1),
+        scored("Test", 0.84, "flash(str, str)", position=2, label="test"),  # not sound: no help
+        scored("Far", 0.50, "flash()", position=3),  # out of reach
+    ])
+    assert [d.candidate.project for d in page if d.chosen] == ["Short", "Long", "Test", "Far"]
+    reason = next(d.reason for d in page if d.candidate.project == "Short")
+    assert reason == (
+        "shows a usage shape not shown yet, flash(str); a readable excerpt (10 lines, total "
+        "0.800) comes before Long (0.850), whose excerpt runs to 150 lines (over 60; at most "
+        "0.25 of a total is given up for it)"
+    )
