@@ -22,7 +22,8 @@ from miner.store import FileCandidate
 
 #: Files of one project whose text is read for one module page, at most: application code
 #: before examples before tests (rank.SOURCE_KINDS, by path), then the most uses through the
-#: module (scoring reads and parses each file; the page shows one example per project anyway).
+#: module (scoring reads each file's text and outline; the page shows one example per project
+#: anyway).
 FILES_PER_PROJECT = 3
 
 

@@ -309,8 +309,7 @@ def skeleton(shape: str) -> str:
     start = shape.find("(")
     if start < 0:
         return shape
-    arguments = _call_arguments(shape)
-    end = _closing(shape, start)
+    arguments, end = _first_call(shape, start)
     kept = [
         a if a in _LITERAL_KINDS or a.startswith("*") else "value"
         for a in arguments
@@ -329,16 +328,6 @@ _LITERAL_KINDS = frozenset({
 def _is_keyword(argument: str) -> bool:
     key, equals, _value = argument.partition("=")
     return bool(equals) and key.isidentifier()
-
-
-def _closing(shape: str, start: int) -> int:
-    depth = 0
-    for index in range(start, len(shape)):
-        depth += shape[index] in "([{"
-        depth -= shape[index] in ")]}"
-        if depth == 0:
-            return index
-    return len(shape) - 1
 
 
 def _forms_by_function(uses: Iterable[Use]) -> dict[str, set[str]]:
@@ -715,21 +704,30 @@ def _call_arguments(shape: str) -> list[str]:
     """The top-level arguments of the first call in a shape: `url_for(str, x=f(...))` ->
     ["str", "x=f(...)"]."""
     start = shape.find("(")
-    if start < 0:
-        return []
+    return _first_call(shape, start)[0] if start >= 0 else []
+
+
+def _first_call(shape: str, start: int) -> tuple[list[str], int]:
+    """The top-level arguments of the call whose parenthesis opens at `start`, and where it
+    closes (the shape's last index when it does not): one pass for both."""
     parts, depth, current = [], 0, ""
-    for char in shape[start + 1 :]:
+    for index in range(start + 1, len(shape)):
+        char = shape[index]
         if char in "([{":
             depth += 1
         elif char in ")]}":
             if depth == 0:
-                break
+                return _with_last(parts, current), index
             depth -= 1
         if char == "," and depth == 0:
             parts.append(current.strip())
             current = ""
         else:
             current += char
+    return _with_last(parts, current), len(shape) - 1
+
+
+def _with_last(parts: list[str], current: str) -> list[str]:
     return [*parts, current.strip()] if current.strip() else parts
 
 
