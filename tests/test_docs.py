@@ -90,6 +90,9 @@ def test_the_readme_is_a_short_front_page_pointing_at_the_docs():
     assert len(README.splitlines()) < 60
     assert f"$ pip install {DISTRIBUTION}" in README
     assert "$ miner crawl " in README and "$ miner render " in README
+    # the test command CI runs (.ci/run) is the one the README gives
+    assert "pip install -e '.[test]' && python -m pytest" in README
+    assert "python -m pytest" in (ROOT / ".ci" / "run").read_text()
     for page in sorted((ROOT / "docs").glob("*.md")):
         assert f"(docs/{page.name})" in README, f"the README does not link docs/{page.name}"
 
