@@ -17,8 +17,8 @@ scored in visible parts, each in [0, 1], so that `miner explain` can show them:
   authors in the last year (from the bounded history the crawl fetches).
 
 Only real uses count: an import, a use after a ``return`` (dead code) or a call that cannot
-work (`misuse`: ``render_template(url_for(...))``, ``abort("text")``) is no use, and a file
-with no other use is never an example.
+work (miner/misuse.py: ``render_template(url_for(...))``, ``abort("text")``, by the library's
+rules in data/) is no use, and a file with no other use is never an example.
 Selection then collapses copies of one file (the original project is credited), keeps each
 project's best file, and fills the page best total first, with diminishing returns for
 repetition: each time the page already shows every usage shape of a file, its total counts
@@ -47,8 +47,10 @@ from pathlib import PurePosixPath
 
 from miner import outline as outlines
 from miner.excerpt import AUTO, Excerpt, make_excerpt, outline_of, unreachable_lines
+from miner.misuse import misuse
 from miner.model import Target, Use, UseKind
 from miner.outline import FileOutline
+from miner.shapes import LITERAL_KINDS, call_arguments, first_call, is_keyword
 from miner.store import FileCandidate
 
 #: How much each part weighs in the total; they add up to 1.
@@ -70,34 +72,6 @@ VARIETY_REACH = 0.25
 PATTERN_PROJECTS = 3
 #: How a use written at module level is told apart from the same shape inside a definition.
 MODULE_LEVEL = " at module level"
-
-#: What a call of each name gives back, for `misuse`: a URL, a rendered page, a response.
-RETURNS: Mapping[str, str] = {
-    "url_for": "URL",
-    "render_template": "page",
-    "render_template_string": "page",
-    "redirect": "response",
-    "jsonify": "response",
-    "make_response": "response",
-    "send_file": "response",
-    "send_from_directory": "response",
-}
-#: What each name can take as a positional argument, among those kinds: ``redirect`` wants a
-#: URL (never a page or a response), ``abort`` a status code or a response, ``render_template``
-#: and ``url_for`` a name (no URL, page or response), ``jsonify`` data (a string is fine).
-TAKES: Mapping[str, frozenset[str]] = {
-    "redirect": frozenset({"URL"}),
-    "abort": frozenset({"response"}),
-    "render_template": frozenset(),
-    "url_for": frozenset(),
-    "jsonify": frozenset({"URL", "page"}),
-}
-#: Literal first arguments a name cannot take, and what happens then.
-BAD_LITERALS: Mapping[str, Mapping[str, str]] = {
-    "abort": {"str": "a string is no status code: abort raises LookupError"},
-    "redirect": {"int": "a status code is no URL: the browser is sent to a page named after it"},
-}
-_A_KIND = {"URL": "a URL", "page": "a rendered page", "response": "a response"}
 
 #: Score of each kind of source file.
 SOURCE_KINDS: Mapping[str, float] = {
@@ -309,25 +283,13 @@ def skeleton(shape: str) -> str:
     start = shape.find("(")
     if start < 0:
         return shape
-    arguments, end = _first_call(shape, start)
+    arguments, end = first_call(shape, start)
     kept = [
-        a if a in _LITERAL_KINDS or a.startswith("*") else "value"
+        a if a in LITERAL_KINDS or a.startswith("*") else "value"
         for a in arguments
-        if not (a.startswith("**") or _is_keyword(a))
+        if not (a.startswith("**") or is_keyword(a))
     ]
     return f"{shape[:start]}({', '.join(kept)}){shape[end + 1:]}"
-
-
-#: What shapes write for literals (see shapes.py): kept in a form; other arguments are `value`.
-_LITERAL_KINDS = frozenset({
-    "str", "bytes", "int", "float", "complex", "True", "False", "None", "...",
-    "dict", "list", "tuple", "set", "lambda",
-})
-
-
-def _is_keyword(argument: str) -> bool:
-    key, equals, _value = argument.partition("=")
-    return bool(equals) and key.isidentifier()
 
 
 def _forms_by_function(uses: Iterable[Use]) -> dict[str, set[str]]:
@@ -433,28 +395,6 @@ def _real(uses: Iterable[Use], dead: Collection[int], qualname: str) -> list[Use
     ]
 
 
-def misuse(use: Use) -> str:
-    """Why a use is a call that cannot work, or "" when it is not one.
-
-    Three rules, each true whatever the project: a call's result passed where its kind cannot
-    go (`render_template(url_for(...))`: a URL is no template name; `redirect(render_template(
-    ...))`: a page is no URL); a literal the name cannot take (`abort("Not found")`,
-    flask-base's `redirect(404)`); `jsonify`
-    given both positional and keyword arguments (Flask raises TypeError).
-    """
-    name = use.qualname.rpartition(".")[2]
-    receiver = use.result.removeprefix("passed to ")
-    kind = RETURNS.get(name, "")
-    if receiver != use.result and kind and kind not in TAKES.get(receiver, {kind}):
-        return f"{name}(...) gives {_A_KIND[kind]}, which {receiver} cannot take"
-    arguments = _call_arguments(use.shape) if use.shape.startswith(f"{name}(") else []
-    if arguments and arguments[0] in BAD_LITERALS.get(name, {}):
-        return BAD_LITERALS[name][arguments[0]]
-    if name == "jsonify" and {_is_keyword(a) or a.startswith("**") for a in arguments} == {True, False}:
-        return "jsonify takes either positional or keyword arguments: both raise TypeError"
-    return ""
-
-
 def outdated_reason(
     text: str,
     library: str,
@@ -498,10 +438,10 @@ def call_mismatch(use: Use, target: Target) -> str:
     name = target.name
     if use.kind is not UseKind.CALL or not use.shape.startswith(f"{name}("):
         return ""
-    arguments = _call_arguments(use.shape)
+    arguments = call_arguments(use.shape)
     if any(argument.startswith("*") for argument in arguments):
         return ""
-    keywords = [a.partition("=")[0] for a in arguments if _is_keyword(a)]
+    keywords = [a.partition("=")[0] for a in arguments if is_keyword(a)]
     unknown = [key for key in keywords if target.keywords is not None and key not in target.keywords]
     if unknown:
         return f"it passes {unknown[0]}= to {name}, which the analysed {name} does not take"
@@ -693,42 +633,11 @@ def keyword_summary(
     of passing them); other values are left out."""
     found = []
     for project, shape in shapes:
-        for argument in _call_arguments(shape):
+        for argument in call_arguments(shape):
             key, equals, value = argument.partition("=")
             if equals and key.isidentifier():
                 found.append((project, argument if value in ("True", "False", "None") else f"{key}="))
     return _commonest(found)[:limit]
-
-
-def _call_arguments(shape: str) -> list[str]:
-    """The top-level arguments of the first call in a shape: `url_for(str, x=f(...))` ->
-    ["str", "x=f(...)"]."""
-    start = shape.find("(")
-    return _first_call(shape, start)[0] if start >= 0 else []
-
-
-def _first_call(shape: str, start: int) -> tuple[list[str], int]:
-    """The top-level arguments of the call whose parenthesis opens at `start`, and where it
-    closes (the shape's last index when it does not): one pass for both."""
-    parts, depth, current = [], 0, ""
-    for index in range(start + 1, len(shape)):
-        char = shape[index]
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            if depth == 0:
-                return _with_last(parts, current), index
-            depth -= 1
-        if char == "," and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    return _with_last(parts, current), len(shape) - 1
-
-
-def _with_last(parts: list[str], current: str) -> list[str]:
-    return [*parts, current.strip()] if current.strip() else parts
 
 
 def _commonest(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, int, int]]:

@@ -312,3 +312,49 @@ def _is_attribute_on(node: cst.CSTNode, variable: str) -> bool:
         and isinstance(node.value, cst.Name)
         and node.value.value == variable
     )
+
+
+# -- reading a stored shape back ------------------------------------------------------------------
+
+#: What shapes write for literals (see `_argument`): a form keeps them; misuse rules name them.
+LITERAL_KINDS = frozenset({
+    "str", "bytes", "int", "float", "complex", "True", "False", "None", "...",
+    "dict", "list", "tuple", "set", "lambda",
+})
+
+
+def call_arguments(shape: str) -> list[str]:
+    """The top-level arguments of the first call in a shape: `url_for(str, x=f(...))` ->
+    ["str", "x=f(...)"]."""
+    start = shape.find("(")
+    return first_call(shape, start)[0] if start >= 0 else []
+
+
+def first_call(shape: str, start: int) -> tuple[list[str], int]:
+    """The top-level arguments of the call whose parenthesis opens at `start`, and where it
+    closes (the shape's last index when it does not): one pass for both."""
+    parts, depth, current = [], 0, ""
+    for index in range(start + 1, len(shape)):
+        char = shape[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return _with_last(parts, current), index
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return _with_last(parts, current), len(shape) - 1
+
+
+def _with_last(parts: list[str], current: str) -> list[str]:
+    return [*parts, current.strip()] if current.strip() else parts
+
+
+def is_keyword(argument: str) -> bool:
+    """A shape's argument is a keyword one: `page=int` (not `**kwargs`)."""
+    key, equals, _value = argument.partition("=")
+    return bool(equals) and key.isidentifier()

@@ -39,6 +39,7 @@ def test_flags_and_none_stay_as_written_in_a_shape(context):
 
 # --- fixtures: small projects written for these tests ------------------------------------------
 
+from miner import misuse as misuses  # noqa: E402
 from miner import outline, rank  # noqa: E402
 from miner.excerpt import ABBREVIATED, unreachable_lines  # noqa: E402
 from miner.model import Project  # noqa: E402
@@ -139,7 +140,7 @@ def test_calls_that_cannot_work_are_no_uses(context, qualname, code, reason):
         """
     file = file_of(context, "views.py", text)
     (use,) = [u for u in file.uses if u.qualname == qualname and u.kind is not UseKind.IMPORT]
-    assert rank.misuse(use) == reason
+    assert misuses.misuse(use) == reason
     assert rank.real_uses(file, qualname) == []
 
 
@@ -164,7 +165,7 @@ def test_calls_that_work_are_real_uses(context, qualname, code):
             {code}
         """
     file = file_of(context, "views.py", text)
-    assert [rank.misuse(u) for u in rank.real_uses(file, qualname)] == [""]
+    assert [misuses.misuse(u) for u in rank.real_uses(file, qualname)] == [""]
 
 
 def test_a_use_inside_a_very_long_statement_is_shown_by_its_element(context):

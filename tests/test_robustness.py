@@ -676,7 +676,7 @@ ALLOWED_ATTRIBUTES = {"href", "class"}
 def hostile_site(make_repo, tmp_path: Path) -> list[Path]:
     """A crawled and rendered project whose every text a publisher sees is hostile."""
     files: dict[str, str | bytes] = {
-        # abort("hello", 200) cannot work (rank.misuse): abort takes the status code first
+        # abort("hello", 200) cannot work (miner/misuse.py): abort takes the status code first
         path: APP.replace("make_response", name).replace('abort("hello", 200)', 'abort(404, "hello")')
         for path, name in zip(HOSTILE_NAMES, NAMES, strict=True)
     }
