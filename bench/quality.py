@@ -16,6 +16,8 @@ how miner cut it:
   import;
 - a library name without its import: the shown code reads a name bound by an import from the
   library, and the line of that import is not shown;
+- a decorator's object not shown: a shown ``@bp.route(...)`` hangs on ``bp``, bound at module
+  level by an assignment of at most 8 lines (``bp = Blueprint(...)``) that is not shown;
 - cuts inside a statement: a place where shown lines stop and the next ones are left out,
   inside a simple statement or a compound statement's header, except between whole
   elements (items of a literal, arguments of a call, names of an import) of a long statement;
@@ -67,6 +69,7 @@ DEFECTS = (
     "highlighted unreachable lines",
     "no non-import use shown",
     "library name without its import",
+    "decorator's object not shown",
     "cuts inside a statement",
     "unmarked omissions",
     "links wider than one shown block",
@@ -76,6 +79,7 @@ DEFECTS = (
     "weak promotions",
 )
 WEAK_LINES, WEAK_TOTAL, WEAK_GAP = 60, 0.5, 0.25
+RECEIVER_LINES = 8
 
 
 @dataclass
@@ -105,6 +109,9 @@ class Facts:
     ends: set[int]  #: lines where an element (or the opening) of a long statement ends
     bound: dict[str, set[int]]  #: name imported from the library -> lines binding it
     loads: dict[int, set[str]]  #: line -> names read on it
+    #: decorator line of a top-level definition -> the module-level assignments (spans) of
+    #: at most RECEIVER_LINES lines, before it, that bind the object it hangs on (``bp``)
+    receivers: dict[int, list[tuple[int, int]]]
 
 
 def facts(text: str, library: str) -> Facts | None:
@@ -164,7 +171,25 @@ def facts(text: str, library: str) -> Facts | None:
                 for dead in block[index + 1 :]:
                     unreachable.update(range(dead.lineno, (dead.end_lineno or 0) + 1))
                 break
-    return Facts(imports, unreachable, inner, starts, ends, bound, loads)
+    return Facts(imports, unreachable, inner, starts, ends, bound, loads, _receivers(tree))
+
+
+def _receivers(tree: ast.Module) -> dict[int, list[tuple[int, int]]]:
+    assigned: dict[str, list[tuple[int, int]]] = {}
+    receivers: dict[int, list[tuple[int, int]]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            span = (node.lineno, node.end_lineno or node.lineno)
+            if isinstance(target, ast.Name) and span[1] - span[0] < RECEIVER_LINES:
+                assigned.setdefault(target.id, []).append(span)
+        for decorator in getattr(node, "decorator_list", ()):
+            root = decorator.func if isinstance(decorator, ast.Call) else decorator
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in assigned:
+                receivers[decorator.lineno] = assigned[root.id]
+    return receivers
 
 
 def _blank(line: str) -> bool:
@@ -257,6 +282,12 @@ def judge(tally: Tally, page: str, library: str, file, excerpt, anchor: str, mis
         if name in known.bound and not known.bound[name] & shown
     )
     tally.add("library name without its import", len(set(unbound)), f"{place} {sorted(set(unbound))}")
+    hidden = [
+        line
+        for line in sorted(shown & known.receivers.keys())
+        if not any(first <= seen <= last for first, last in known.receivers[line] for seen in shown)
+    ]
+    tally.add("decorator's object not shown", len(hidden), f"{place} {hidden}")
     inside = elements = 0
     for number, block in enumerate(blocks):
         if not block:

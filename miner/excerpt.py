@@ -38,6 +38,7 @@ FSP_TOP = 35
 PRELUDE_LINES = 25  # longer import preludes are left out
 DEFINITION_LINES = 40  # enclosing definitions up to this length are shown whole
 CONTEXT_LINES = 20  # budget for the statements around a use inside a longer definition
+RECEIVER_LINES = 8  # a decorator's object (``bp = Blueprint(...)``) up to this long is shown
 MERGE_GAP = 3  # segments this close are joined, the gap shown
 TOTAL_LINES = 120  # a later use that would push the total past this is dropped
 IMPORT_BLOCK_LINES = 8  # an if/try import block up to this long is shown whole for one name
@@ -426,9 +427,10 @@ def _needed(
     src: _Source, library: str, windows: Sequence[Window], unit: Sequence[Window], use: int
 ) -> list[Span]:
     """What a use's `unit` needs to be understood besides the `windows` already shown: the
-    imports of the `library` names its lines read, and the module-level functions and classes
-    passed to a call on the `use` line (the factory of ``FlaskGroup(create_app=create_app)``)
-    unless a local name hides them."""
+    module-level functions and classes passed to a call on the `use` line (the factory of
+    ``FlaskGroup(create_app=create_app)``) unless a local name hides them, the object its
+    definition's decorators hang on (:func:`_receivers`), the first reader of what it binds
+    (:func:`_first_reader`), and the imports of the `library` names all of these read."""
     assert src.outline is not None
     facts = _facts(src.outline)
 
@@ -436,21 +438,23 @@ def _needed(
         k = src.stripped_index(line)
         return k is not None and (_inside(windows, (k, k + 1)) or _inside(unit, (k, k + 1)))
 
-    spans: list[Span] = []
-    for start, end in unit:
-        for k in range(start, end):
-            for name in facts.loads.get(src.kept[k] + 1, ()):
-                for module, statement, lines in facts.imports.get(name, ()):
-                    if library and module == library and not any(map(shown, lines)):
-                        spans += _import_spans(src, statement, lines[0])
-    spans += _first_reader(src, facts, use)
+    context = _first_reader(src, facts, use)
+    context += [span for span in _receivers(src, facts, use) if not shown(span[0])]
     passed = facts.passed.get(use, set()) & facts.definitions.keys()
     for name in passed - _locals(src, use) if passed else ():
         definition = facts.definitions[name]
         if not shown(_span(definition)[0]):
-            spans.append(_header(src, definition))
-            spans += _around_body(src, definition)
-    return spans
+            context.append(_header(src, definition))
+            context += _around_body(src, definition)
+    lines = [src.kept[k] + 1 for start, end in unit for k in range(start, end)]
+    lines += [line for first, last in context for line in range(first, last + 1)]
+    imports: list[Span] = []
+    for line in lines:
+        for name in facts.loads.get(line, ()):
+            for module, statement, bound in facts.imports.get(name, ()):
+                if library and module == library and not any(map(shown, bound)):
+                    imports += _import_spans(src, statement, bound[0])
+    return imports + context
 
 
 def _first_reader(src: _Source, facts: _Facts, use: int) -> list[Span]:
@@ -466,7 +470,27 @@ def _first_reader(src: _Source, facts: _Facts, use: int) -> list[Span]:
     if line is None:
         return []
     reader = _path(src, line)[0][0]
-    return [_span(reader)] if src.size(_span(reader)) <= DEFINITION_LINES else []
+    if src.size(_span(reader)) <= DEFINITION_LINES:
+        return [_span(reader)]
+    return [_header(src, reader), *_opening(src, reader)] if reader.kind in _SCOPES else []
+
+
+def _receivers(src: _Source, facts: _Facts, use: int) -> list[Span]:
+    """For a use inside ``@bp.route(...) def view():``: the short module-level assignment that
+    binds ``bp`` (``bp = Blueprint("bp", __name__)``), so a reader sees what the view hangs on."""
+    assert src.outline is not None
+    top = _path(src, use)[0][0]
+    if top.kind not in _SCOPES:
+        return []
+    read = set().union(*(facts.loads.get(line, ()) for line in range(top.first, top.line)))
+    return [
+        _span(statement)
+        for statement in src.body
+        if statement.kind == "assign"
+        and statement.name in read
+        and statement.last < top.first
+        and src.size(_span(statement)) <= RECEIVER_LINES
+    ]
 
 
 def _inside(windows: Sequence[Window], window: Window) -> bool:
@@ -587,8 +611,10 @@ def _merge(src: _Source, windows: Iterable[Window]) -> list[Window]:
 
 
 def _prelude(src: _Source) -> list[Span]:
-    """The import blocks among the top-level statements before the first def or class, after
-    the module docstring when it is short enough to be kept.
+    """The run of import blocks that opens the file, after the module docstring when it is
+    short enough to be kept: it ends at the first def or class, or where other code longer
+    than ``MERGE_GAP`` lines comes between two imports (a later import of the library is shown
+    when the shown code reads what it binds, by :func:`_needed`).
 
     Import blocks are imports, and ``try``/``if`` statements made only of imports and their
     fallbacks (pass, assignments, raise): ``try/except ImportError``, ``if TYPE_CHECKING``.
@@ -596,17 +622,27 @@ def _prelude(src: _Source) -> list[Span]:
     imports that bind the target name are highlighted, so they are shown as module-level uses.
     """
     spans: list[Span] = []
+    after = 0  # the last line of the import run so far
     for statement in src.body:
         if statement.kind in _SCOPES:
             break
         if _is_import_block(statement):
+            if after and _code_lines(src, (after + 1, statement.first - 1)) > MERGE_GAP:
+                break  # an import after other code (``app = Flask(...)``) is not the prelude's
             spans.append(_span(statement))
+            after = statement.last
     if not spans or sum(map(src.size, spans)) > PRELUDE_LINES:
         return []
     docstring = src.body[0]
     if docstring.kind == "str" and src.size(_span(docstring)):  # kept: short
         spans.insert(0, _span(docstring))
     return spans
+
+
+def _code_lines(src: _Source, span: Span) -> int:
+    """How many shown lines of `span` are not blank."""
+    start, end = src.window(span)
+    return sum(1 for k in range(start, end) if src.lines[src.kept[k]].strip())
 
 
 def _is_import_block(statement: Statement) -> bool:

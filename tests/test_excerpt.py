@@ -350,7 +350,9 @@ def test_focused_never_splits_a_header_that_shares_its_line_with_the_body() -> N
     assert excerpt.text.endswith("        0,\n    ]\n" + CONTINUES)
 
 
-def test_focused_prelude_holds_only_import_blocks_before_the_first_definition() -> None:
+def test_focused_prelude_is_the_opening_run_of_import_blocks() -> None:
+    """Code longer than MERGE_GAP between two imports ends the prelude; the library import
+    after it is still shown, because the use reads the name it binds."""
     source = dedent("""
         import os
         if DEBUG:
@@ -371,13 +373,87 @@ def test_focused_prelude_holds_only_import_blocks_before_the_first_definition() 
 
         import late
         """)
-    excerpt = make_excerpt(source, [15], NAME, "app.py")
+    excerpt = make_excerpt(source, [15], NAME, "app.py", library="flask")
     assert excerpt.text == (
         "# app.py\nimport os\n"
         + ABBREVIATED
-        + "if TYPE_CHECKING:\n    from typing import Any\nfrom flask import make_response\n"
+        + "from flask import make_response\n"
         "\n\ndef view():\n~~    return make_response()\n" + CONTINUES
     )
+
+
+def test_focused_prelude_runs_past_a_short_statement_between_imports() -> None:
+    source = dedent("""\
+        import os
+        import sys
+        sys.path.insert(0, os.getcwd())
+        from myapp import db
+        from flask import make_response
+
+        app = object()
+        app.debug = True
+        app.name = "x"
+
+        # A model loaded at import time.
+        from heavy import Model
+        model = Model()
+
+
+        def view():
+            return make_response(db)
+        """)
+    excerpt = make_excerpt(source, [17], NAME, "app.py")
+    assert excerpt.text == (
+        "# app.py\nimport os\nimport sys\nsys.path.insert(0, os.getcwd())\n"
+        "from myapp import db\nfrom flask import make_response\n"
+        + ABBREVIATED
+        + "def view():\n~~    return make_response(db)\n"
+    )
+
+
+def test_focused_shows_the_object_a_view_decorator_hangs_on() -> None:
+    source = dedent("""\
+        from flask import Blueprint, make_response
+
+        bp = Blueprint("bp", __name__)
+        other = Blueprint("other", __name__)
+        for i in range(3):
+            print(i)
+
+
+        @bp.route("/")
+        def index():
+            return make_response("hi")
+        """)
+    excerpt = make_excerpt(source, [1, 11], NAME, "views.py", library="flask")
+    assert excerpt.text == (
+        "# views.py\n~~from flask import Blueprint, make_response\n\n"
+        'bp = Blueprint("bp", __name__)\n'
+        + ABBREVIATED
+        + '@bp.route("/")\ndef index():\n~~    return make_response("hi")\n'
+    )
+
+
+def test_focused_shows_how_a_long_first_reader_of_a_module_level_object_begins() -> None:
+    body = "".join(f"    s{i} = {i}\n" for i in range(50))
+    source = (
+        "from flask import Blueprint\n\nbp = Blueprint('bp', __name__)\n\n\n"
+        f"@bp.route('/')\ndef index():\n    first = 1\n{body}    return first\n"
+    )
+    excerpt = make_excerpt(source, [1, 3], "Blueprint", "views.py", library="flask")
+    shown = excerpt.text.splitlines()
+    assert shown[:8] == [
+        "# views.py",
+        "~~from flask import Blueprint",
+        "",
+        "~~bp = Blueprint('bp', __name__)",
+        "",
+        "",
+        "@bp.route('/')",
+        "def index():",
+    ]
+    assert "    first = 1" in shown and "    return first" not in shown
+    assert len(shown) < 40
 
 
 @pytest.mark.parametrize(("imports", "kept"), [(24, True), (25, False)])
