@@ -60,7 +60,7 @@ sys.path[:0] = [str(ROOT)]
 import itertools  # noqa: E402
 
 from miner import rank, render  # noqa: E402
-from miner.excerpt import ABBREVIATED, CONTINUES, HIGHLIGHT  # noqa: E402
+from miner.excerpt import HIGHLIGHT, MARKERS  # noqa: E402
 from miner.model import Target, UseKind  # noqa: E402
 from miner.store import load_libraries, load_targets, open_db, used_qualnames  # noqa: E402
 
@@ -228,7 +228,7 @@ def shown_blocks(text: str, excerpt_text: str, segments: Iterable[tuple[int, int
     source = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     blocks: list[list[str]] = [[]]
     body = excerpt_text.split("\n")[1:]
-    markers = {m.split("{name}")[0] for m in (ABBREVIATED, CONTINUES)}
+    markers = {m.split("{name}")[0] for m in MARKERS}
     for line in body:
         if any(line.startswith(marker) for marker in markers):
             blocks.append([])

@@ -19,7 +19,7 @@ import functools
 import io
 import tokenize
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -29,6 +29,10 @@ from miner.outline import FileOutline, Node, Statement
 HIGHLIGHT = "~~"
 ABBREVIATED = "## ... source file abbreviated to get to {name} examples ..."
 CONTINUES = "## ... source file continues with no further {name} examples..."
+#: the end marker when uses of the name were left out after the last block (ours: CONTINUES
+#: would be false there)
+FURTHER = "## ... source file continues with further {name} examples..."
+MARKERS = (ABBREVIATED, CONTINUES, FURTHER)
 
 #: fsp: half-width of the window around a highlighted line, and the top-of-file window.
 FSP_RADIUS = 25
@@ -41,6 +45,8 @@ CONTEXT_LINES = 20  # budget for the statements around a use inside a longer def
 RECEIVER_LINES = 8  # a decorator's object (``bp = Blueprint(...)``) up to this long is shown
 MERGE_GAP = 3  # segments this close are joined, the gap shown
 TOTAL_LINES = 120  # a later use that would push the total past this is dropped
+READABLE_LINES = 60  # ... and a use repeating a shown usage shape, past this
+MARKER_LINES = 5  # what a marker before a block adds to the total: itself, 4 blank lines
 IMPORT_BLOCK_LINES = 8  # an if/try import block up to this long is shown whole for one name
 DOCSTRING_LINES = 4  # longer docstrings are left out of focused excerpts, with a marker
 
@@ -123,14 +129,16 @@ def make_excerpt(
     style: str = "focused",
     library: str = "",
     outline: FileOutline | _Auto | None = AUTO,
+    shapes: Iterable[tuple[int, str]] | None = None,
 ) -> Excerpt:
     """The code block for the uses of `name` on the 1-based `highlighted` lines of `source`.
 
     `library` (focused only): the shown code's names imported from it get their imports shown.
     `outline` is the file's stored outline, None when it has none (see `outline_of`).
+    `shapes` (focused only): the (line, usage shape) of the uses, see `focused_excerpt`.
     """
     if style == "focused":
-        return focused_excerpt(source, highlighted, name, basename, library, outline)
+        return focused_excerpt(source, highlighted, name, basename, library, outline, shapes)
     try:
         cut = STYLES[style]
     except KeyError:
@@ -252,12 +260,13 @@ def _render(
     basename: str,
     *,
     lead: bool,
-    tail: bool,
+    closing: str,
     anchor_mark: int | None = None,
 ) -> Excerpt:
     """Lay out `windows` of the stripped file with markers; `marks` are stripped indexes.
 
-    The anchor is the window holding `anchor_mark`, else the first window.
+    `closing` is the marker after the last window ("" for none). The anchor is the window holding
+    `anchor_mark`, else the first window.
     """
     starts = [start for start, _end in windows]  # sorted, disjoint: bisect, not a scan per mark
     marked = {k for k in marks if (at := bisect_right(starts, k) - 1) >= 0 and k < windows[at][1]}
@@ -278,8 +287,8 @@ def _render(
             lines_so_far += 1
             if prefix:
                 marked_lines.append(lines_so_far)
-    if tail:
-        parts.append(f"\n\n{CONTINUES.format(name=name)}\n\n")
+    if closing:
+        parts.append(f"\n\n{closing.format(name=name)}\n\n")
     segments = tuple((src.kept[start] + 1, src.kept[end - 1] + 1) for start, end in windows)
     anchored = next(
         (seg for seg, (start, end) in zip(segments, windows, strict=True)
@@ -321,7 +330,7 @@ def fsp_excerpt(
     src = _prepare(source, outline_of(source, outline))
     marks = _marks(src, highlighted)
     windows = _fsp_windows(marks, len(src.kept))
-    return _render(src, windows, marks, name, basename, lead=False, tail=True)
+    return _render(src, windows, marks, name, basename, lead=False, closing=CONTINUES)
 
 
 def _fsp_windows(marks: Sequence[int], length: int) -> list[Window]:
@@ -348,20 +357,29 @@ def focused_excerpt(
     basename: str,
     library: str = "",
     outline: FileOutline | _Auto | None = AUTO,
+    shapes: Iterable[tuple[int, str]] | None = None,
 ) -> Excerpt:
     """Whole definitions around the uses, cut only between statements (or between the
     elements of a statement too long to show whole).
 
-    Shown, in this order of priority: the import prelude (:func:`_prelude`) and the unit
-    (:func:`_use_spans`) of the first highlighted line that is not an import, with the
-    definitions of the functions it passes to a call (a factory, a callback) and the imports
-    of every `library` name the shown lines read; then each other use, earliest first, with
-    the same. Blocks with at most ``MERGE_GAP`` lines, or only blank lines, between them are
-    joined, those lines shown. Each later use is shown only if the total then stays within
-    ``TOTAL_LINES``, else it is dropped with its ``~~`` (unless another unit shows its line).
+    Shown, in this order of priority: the import prelude (:func:`_prelude`); the unit
+    (:func:`_use_spans`) of one use of each usage shape, in the order the shapes first appear,
+    a use whose definition is shown whole before one cut to its context (the first always
+    shown, each other only while the total stays within ``TOTAL_LINES``); then the other
+    uses, earliest first, while the total stays within ``READABLE_LINES``: a use repeating a
+    shown shape teaches little and makes the block long. Each unit comes with the definitions
+    of the functions its use passes to a call (a factory, a callback) and the imports of every
+    `library` name the shown lines read. The total counts shown lines and ``MARKER_LINES``
+    for each marker between blocks. A use left out loses its ``~~`` (unless another unit
+    shows its line).
+
+    `shapes` gives the usage shape of the use on each highlighted line, as (line, shape)
+    pairs; a line without one (all of them when None) is a shape of its own. Blocks with at
+    most ``MERGE_GAP`` lines, or only blank lines, between them are joined, those lines shown.
     A marker stands wherever non-blank lines were left out (a long docstring too), also before
-    the first block (an addition to the reference layout); the continues marker only when
-    non-blank lines follow the last block. A file without an outline gets the fsp cut.
+    the first block (an addition to the reference layout); after the last block, ``FURTHER``
+    when a use was left out there, else ``CONTINUES`` when non-blank lines follow. A file
+    without an outline gets the fsp cut.
     """
     src = _prepare(source, outline_of(source, outline), keep_notes=True)
     if src.outline is None:
@@ -369,21 +387,77 @@ def focused_excerpt(
     marks = _marks(src, highlighted)
     imports = {k for k in marks if _is_import_line(src, src.kept[k] + 1)}
     uses = [k for k in marks if k not in imports] or marks
+    kinds = _kinds(src, uses, shapes or ())
+    units = {k: _use_spans(src, src.kept[k] + 1) for k in uses}
     windows = _merge(src, [*_windows(src, _prelude(src))])
-    for number, k in enumerate(uses):
-        unit = _windows(src, _use_spans(src, src.kept[k] + 1))
-        if all(_inside(windows, window) for window in unit):
-            continue  # already shown (uses of one function): nothing to add, nothing to read
-        needed = _windows(src, _needed(src, library, windows, unit, src.kept[k] + 1))
-        grown = _merge(src, [*windows, *unit, *needed])
-        if not number or sum(end - start for start, end in grown) <= TOTAL_LINES:
-            windows = grown
+    code = _trimmed(src, [(0, len(src.kept))])[0]  # the stripped file from its first code line
+    seen: set[str | int] = set()
+    shown: set[int] = set()
+    for novel, bound, order in (
+        (True, TOTAL_LINES, _shape_order(uses, kinds, units)),
+        (False, READABLE_LINES, uses),
+    ):
+        for k in order:
+            if k in shown or (novel and kinds[k] <= seen):
+                continue
+            grown = _with_use(src, library, windows, _windows(src, units[k][0]), k)
+            if not shown or _length(grown, code) <= bound:
+                windows = grown
+                shown.add(k)
+                seen |= kinds[k]
     windows = _split_at_omissions(src, windows)
     lead = _any_text(src.lines[: src.kept[windows[0][0]]])
-    tail = _any_text(src.lines[src.kept[windows[-1][1] - 1] + 1 :])
+    if any(k >= windows[-1][1] for k in uses):
+        closing = FURTHER
+    else:
+        closing = CONTINUES if _any_text(src.lines[src.kept[windows[-1][1] - 1] + 1 :]) else ""
     return _render(
-        src, windows, marks, name, basename, lead=lead, tail=tail, anchor_mark=uses[0]
+        src, windows, marks, name, basename, lead=lead, closing=closing, anchor_mark=min(shown)
     )
+
+
+def _kinds(
+    src: _Source, uses: Iterable[int], shapes: Iterable[tuple[int, str]]
+) -> dict[int, frozenset[str | int]]:
+    """The usage shapes of the uses on each of the stripped lines `uses`; a line without one
+    is a shape of its own (its index)."""
+    found: dict[int, set[str | int]] = {}
+    for line, shape in shapes:
+        k = src.stripped_index(line)
+        if k is not None:
+            found.setdefault(k, set()).add(shape)
+    return {k: frozenset(found.get(k) or {k}) for k in uses}
+
+
+def _shape_order(
+    uses: Sequence[int],
+    kinds: Mapping[int, frozenset[str | int]],
+    units: Mapping[int, tuple[list[Span], bool]],
+) -> list[int]:
+    """The uses by the first appearance of their shapes, and for one shape, a use whose
+    definition is shown whole before one cut to its context, then the earliest."""
+    first: dict[frozenset[str | int], int] = {}
+    for k in uses:
+        first.setdefault(kinds[k], k)
+    return sorted(uses, key=lambda k: (first[kinds[k]], not units[k][1], k))
+
+
+def _with_use(
+    src: _Source, library: str, windows: list[Window], unit: list[Window], use: int
+) -> list[Window]:
+    """`windows` with the `unit` of a use on stripped line `use` and what it needs."""
+    if all(_inside(windows, window) for window in unit):
+        return windows  # already shown (uses of one function): nothing to add, nothing to read
+    needed = _windows(src, _needed(src, library, windows, unit, src.kept[use] + 1))
+    return _merge(src, [*windows, *unit, *needed])
+
+
+def _length(windows: Sequence[Window], code: Window) -> int:
+    """The lines of the block showing sorted, disjoint `windows` of a file whose code lies in
+    `code`: the title, the shown lines and the markers (the end marker is one line shorter)."""
+    markers = len(windows) - 1 + (windows[0][0] > code[0]) + (windows[-1][1] < code[1])
+    ending = windows[-1][1] < code[1]
+    return 1 + sum(end - start for start, end in windows) + MARKER_LINES * markers - ending
 
 
 def _any_text(lines: Sequence[str]) -> bool:
@@ -657,8 +731,9 @@ def _is_import_block(statement: Statement) -> bool:
     )
 
 
-def _use_spans(src: _Source, line: int) -> list[Span]:
-    """The spans that show the use on `line`, in the context of its enclosing definition.
+def _use_spans(src: _Source, line: int) -> tuple[list[Span], bool]:
+    """The spans that show the use on `line`, in the context of its enclosing definition, and
+    whether they show that container whole.
 
     The container is the smallest enclosing function or method, widened to an outer function
     while that is at most ``DEFINITION_LINES`` long; for a use outside functions it is the
@@ -680,10 +755,10 @@ def _use_spans(src: _Source, line: int) -> list[Span]:
     spans = [_header(src, node) for node in nodes[:top] if node.kind in _SCOPES]
     container = nodes[top]
     if src.size(_span(container)) <= DEFINITION_LINES:
-        return [*spans, _span(container)]
+        return [*spans, _span(container)], True
     if not container.blocks:  # a long simple statement: the element holding the use
-        return [*spans, *_narrow(src, container, line)]
-    return [*spans, _header(src, container), *_around(src, path[top:], line)]
+        return [*spans, *_narrow(src, container, line)], False
+    return [*spans, _header(src, container), *_around(src, path[top:], line)], False
 
 
 def _around(src: _Source, path: Sequence[tuple[Statement, Block]], line: int) -> list[Span]:

@@ -23,7 +23,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from miner.excerpt import ABBREVIATED, CONTINUES, HIGHLIGHT, Excerpt
+from miner.excerpt import HIGHLIGHT, MARKERS, Excerpt
 
 #: the wrapper's class, as Pelican's codehilite setup names it
 CSS_CLASS = "highlight"
@@ -35,7 +35,7 @@ STYLE = "default"
 _MARKER = re.compile(
     "|".join(
         re.escape(marker).replace(re.escape("{name}"), r"\S.*?")
-        for marker in (ABBREVIATED, CONTINUES)
+        for marker in MARKERS
     )
 )
 

@@ -202,19 +202,25 @@ class TextFacts:
 
 
 def text_facts(
-    text: str, lines: Iterable[int], qualname: str, library: str, outline: bytes | None = None
+    text: str,
+    lines: Iterable[int],
+    qualname: str,
+    library: str,
+    outline: bytes | None = None,
+    shapes: Iterable[tuple[int, str]] = (),
 ) -> TextFacts:
     """The text-only parts of the score of the uses of `qualname` on `lines` of `text`.
 
-    `outline` is the file's stored outline (see `stored_outline`). The excerpt is the one pages
-    show, without the dead lines (see `file_excerpt`).
+    `outline` is the file's stored outline (see `stored_outline`), `shapes` the (line,
+    `shape_key`) of the uses. The excerpt is the one pages show, without the dead lines (see
+    `file_excerpt`).
     """
     syntax = stored_outline(text, outline)
     name = qualname.rpartition(".")[2]
     wanted = sorted(set(lines))
     dead = unreachable_lines(syntax).intersection(wanted)
     shown = [line for line in wanted if line not in dead] or wanted
-    excerpt = make_excerpt(text, shown, name, "", "focused", library, syntax)
+    excerpt = make_excerpt(text, shown, name, "", "focused", library, syntax, shapes)
     return TextFacts(
         conciseness=min(1.0, COMFORTABLE_EXCERPT / max(excerpt.text.count("\n"), 1)),
         self_contained=self_containedness(syntax, excerpt.segments, library),
@@ -270,6 +276,11 @@ def form_of(use: Use) -> str:
 def shape_key(use: Use) -> str:
     """The use's whole shape, marked when written at module level: what variety compares."""
     return _where(use.shape, use)
+
+
+def use_shapes(uses: Iterable[Use]) -> tuple[tuple[int, str], ...]:
+    """The (line, `shape_key`) of each use: what an excerpt needs to show each shape once."""
+    return tuple((use.line, shape_key(use)) for use in uses)
 
 
 def _where(shape: str, use: Use) -> str:
@@ -343,7 +354,9 @@ def score_file(
     """
     uses = [use for use in file.uses if use.qualname == qualname]
     if facts is None:
-        facts = text_facts(file.text, [use.line for use in uses], qualname, library, file.outline)
+        facts = text_facts(
+            file.text, [use.line for use in uses], qualname, library, file.outline, use_shapes(uses)
+        )
     real = _real(uses, facts.dead, qualname)
     longest_definition = max((use.enclosing_lines for use in real or uses), default=1)
     typical = {shape_key(use): usage.forms.get(form_of(use), 0) for use in real}
@@ -467,7 +480,7 @@ def file_excerpt(file: FileCandidate, qualname: str, style: str) -> Excerpt:
     basename = PurePosixPath(file.path).name
     return make_excerpt(
         file.text, lines, name, basename, style, qualname.split(".")[0],
-        stored_outline(file.text, file.outline),
+        stored_outline(file.text, file.outline), use_shapes(real),
     )
 
 

@@ -48,13 +48,16 @@ class FactsJob:
     text: str
     library: str
     outline: bytes | None = None  #: the file's outline, as stored (see miner.outline)
+    shapes: tuple[tuple[int, str], ...] = ()  #: (line, usage shape) of the uses (rank.use_shapes)
 
 
 def compute_facts(job: FactsJob) -> dict[str, object] | None:
     """The `excerpt_facts` row of one job (runs in a worker process); None when no excerpt
     can show those lines (the candidate is then left out, as it could not be shown)."""
     try:
-        facts = rank.text_facts(job.text, job.lines, job.qualname, job.library, job.outline)
+        facts = rank.text_facts(
+            job.text, job.lines, job.qualname, job.library, job.outline, job.shapes
+        )
     except ValueError:
         return None
     return facts_row(job.blob_sha, job.qualname, job.lines, facts)
@@ -119,7 +122,8 @@ def _rank_batch(db: Database, library: str, pages: list[str], key: str, mapper: 
         texts = store.load_texts(db, {file.blob_sha for _q, file in missing})
         jobs = [
             FactsJob(file.blob_sha, qualname, _lines(file, qualname), *texts[file.blob_sha][:1],
-                     library, texts[file.blob_sha][1])
+                     library, texts[file.blob_sha][1],
+                     rank.use_shapes(use for use in file.uses if use.qualname == qualname))
             for qualname, file in missing
         ]
         rows = [row for row in mapper(compute_facts, jobs) if row]

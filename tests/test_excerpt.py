@@ -22,7 +22,8 @@ from miner.excerpt import (
 NAME = "make_response"
 ABBREVIATED = f"\n\n## ... source file abbreviated to get to {NAME} examples ...\n\n\n"
 CONTINUES = f"\n\n## ... source file continues with no further {NAME} examples...\n\n"
-MARKERS = (ABBREVIATED.strip(), CONTINUES.strip())
+FURTHER = f"\n\n## ... source file continues with further {NAME} examples...\n\n"
+MARKERS = (ABBREVIATED.strip(), CONTINUES.strip(), FURTHER.strip())
 
 
 def dedent(text: str) -> str:
@@ -42,7 +43,7 @@ def lines_of(first: int, last: int, marks: tuple[int, ...] = ()) -> str:
 def code_lines(excerpt: Excerpt) -> list[str]:
     """The source lines an excerpt shows, blank ones included, without its title and markers."""
     body = excerpt.text.split("\n", 1)[1]
-    for marker in (ABBREVIATED, CONTINUES):
+    for marker in (ABBREVIATED, CONTINUES, FURTHER):
         body = body.replace(marker, "\n")
     return body.split("\n")
 
@@ -583,7 +584,7 @@ def test_focused_keeps_the_earliest_uses_within_the_total_bound() -> None:
     assert excerpt.segments == ((1, 108),)
     assert excerpt.highlighted == tuple(uses[:5])
     assert excerpt.text.count("~~") == 5
-    assert excerpt.text.endswith(CONTINUES)
+    assert excerpt.text.endswith(FURTHER)  # the uses left out follow: "no further" would lie
 
 
 # --- properties on generated modules -----------------------------------------------------------
@@ -743,8 +744,8 @@ def statement_boundaries(source: str) -> tuple[set[int], set[int], list[tuple[in
 def blocks_of(excerpt: Excerpt) -> tuple[bool, list[list[str]], bool]:
     """Whether a marker leads, the shown lines of each block, and whether a marker trails."""
     body = excerpt.text.split("\n", 1)[1]
-    tail = body.endswith(CONTINUES)
-    body = body.removesuffix(CONTINUES)
+    tail = body.endswith((CONTINUES, FURTHER))
+    body = body.removesuffix(CONTINUES).removesuffix(FURTHER)
     lead = body.startswith(ABBREVIATED)
     body = body.removeprefix(ABBREVIATED)
     return lead, [chunk.split("\n")[:-1] for chunk in body.split(ABBREVIATED)], tail
@@ -754,8 +755,10 @@ def blocks_of(excerpt: Excerpt) -> tuple[bool, list[list[str]], bool]:
 def test_focused_cuts_only_between_statements_and_marks_every_cut(seed: int) -> None:
     module = Module.generate(seed)
     source, lines = module.source, module.source.split("\n")
-    highlighted = random.Random(seed).sample(module.uses, min(len(module.uses), 4))
-    excerpt = focused_excerpt(source, highlighted, NAME, "gen.py")
+    rng = random.Random(seed)
+    highlighted = rng.sample(module.uses, min(len(module.uses), 4))
+    shapes = [(line, rng.choice("ab")) for line in highlighted] if seed % 2 else None
+    excerpt = focused_excerpt(source, highlighted, NAME, "gen.py", shapes=shapes)
     starts, ends, whole = statement_boundaries(source)
 
     def text(first: int, last: int) -> bool:  # any text among original lines first..last
@@ -773,11 +776,13 @@ def test_focused_cuts_only_between_statements_and_marks_every_cut(seed: int) -> 
         assert set(marked) <= set(highlighted)
     assert lead == text(1, excerpt.segments[0][0] - 1)
     assert tail == text(excerpt.segments[-1][1] + 1, len(lines))
+    # "no further examples" only when no highlighted use was left out after the last block
+    assert excerpt.text.endswith(FURTHER) == any(n > excerpt.segments[-1][1] for n in highlighted)
     for (_, end), (start, _) in zip(excerpt.segments, excerpt.segments[1:], strict=False):
         assert text(end + 1, start - 1)  # the marker stands for lines really left out
         kept = [n for n in range(end + 1, start) if n not in module.stripped]
         assert len(kept) > 3 or not kept  # a short gap is shown, unless only a long docstring
-    if len(source.split("\n")) - len(module.stripped) <= TOTAL_LINES:
+    if len(source.split("\n")) - len(module.stripped) <= TOTAL_LINES and shapes is None:
         assert set(excerpt.highlighted) == set(highlighted)
 
 

@@ -32,9 +32,9 @@ def counting(monkeypatch) -> list[str]:
     computed: list[str] = []
     original = rank.text_facts
 
-    def counted(text, lines, qualname, library, outline=None):
+    def counted(text, lines, qualname, library, outline=None, shapes=()):
         computed.append(qualname)
-        return original(text, lines, qualname, library, outline)
+        return original(text, lines, qualname, library, outline, shapes)
 
     monkeypatch.setattr(rank, "text_facts", counted)
     return computed
