@@ -500,10 +500,12 @@ def _excerpt_facts(
         if sha not in texts:
             texts[sha] = decode_source(reader.blobs([sha])[sha])
         of_file = jobs.setdefault(sha, {})
+        shapes = rerank.shapes_by_name(scan.uses)
         for qualname, lines in rerank.lines_by_name(scan.uses).items():
             if (qualname, lines) not in of_file:
                 of_file[(qualname, lines)] = rerank.FactsJob(
-                    sha, qualname, lines, texts[sha], library, scan.outline or None
+                    sha, qualname, lines, texts[sha], library, scan.outline or None,
+                    shapes[qualname],
                 )
     tasks = sorted((list(of_file.values()) for of_file in jobs.values()), key=_text_size)
     return tuple(row for rows in mapper(_facts_of_file, tasks) for row in rows)

@@ -71,6 +71,17 @@ def lines_by_name(uses: Iterable[Use]) -> dict[str, tuple[int, ...]]:
     return {qualname: tuple(sorted(found)) for qualname, found in lines.items()}
 
 
+def shapes_by_name(uses: Iterable[Use]) -> dict[str, tuple[tuple[int, str], ...]]:
+    """name -> the (line, usage shape) of its uses, for its excerpt (see rank.use_shapes).
+
+    The shapes of a blob's uses follow from its text, like their lines: `lines_key` keys both.
+    """
+    found: dict[str, list[Use]] = {}
+    for use in uses:
+        found.setdefault(use.qualname, []).append(use)
+    return {qualname: rank.use_shapes(of_name) for qualname, of_name in found.items()}
+
+
 def facts_row(
     blob_sha: str, qualname: str, lines: Iterable[int], facts: rank.TextFacts
 ) -> dict[str, object]:

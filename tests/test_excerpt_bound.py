@@ -166,3 +166,17 @@ def test_a_page_s_html_shows_the_further_marker_as_a_marker() -> None:
     last = block.code.rstrip("\n").split("\n")
     assert last[-1] == FURTHER.format(name=NAME)
     assert block.markers == (len(last),)
+
+
+def test_a_crawl_scores_the_excerpt_its_page_shows(make_repo, tmp_path) -> None:
+    from miner import store
+    from miner.crawl import crawl
+
+    source, _ = module(*(command(i) for i in range(6)))
+    repo = make_repo({"app/cli.py": source})
+    db = store.open_db(tmp_path / "miner.db")
+    crawl(db, [Project("demo", repo.url)], discover("flask"), tmp_path / "cache", jobs=1)
+    (stored,) = db.execute(
+        "SELECT excerpt_lines FROM candidates WHERE qualname = 'flask.cli.with_appcontext'"
+    ).fetchall()
+    assert stored == (55,)  # the bounded excerpt, as pages show it (all six commands: 99)
