@@ -66,16 +66,21 @@ def misuse(use: Use) -> str:
     written before its parenthesis (`passed to redirect`), looked up among the same library's
     rules.
     """
-    rules = rules_of(use.qualname.partition(".")[0])
-    call = rules.calls.get(use.qualname)
+    return misuse_of(use.qualname, use.shape, use.result)
+
+
+def misuse_of(qualname: str, shape: str, result: str) -> str:
+    """`misuse` from a use's stored columns (`uses.qualname`, `shape`, `result`)."""
+    rules = rules_of(qualname.partition(".")[0])
+    call = rules.calls.get(qualname)
     if call is None:
         return ""
-    name = use.qualname.rpartition(".")[2]
-    receiver = use.result.removeprefix("passed to ")
+    name = qualname.rpartition(".")[2]
+    receiver = result.removeprefix("passed to ")
     takes = rules.receivers.get(receiver)
-    if receiver != use.result and call.returns and takes is not None and call.returns not in takes:
+    if receiver != result and call.returns and takes is not None and call.returns not in takes:
         return f"{name}(...) gives {rules.kinds[call.returns]}, which {receiver} cannot take"
-    arguments = call_arguments(use.shape) if use.shape.startswith(f"{name}(") else []
+    arguments = call_arguments(shape) if shape.startswith(f"{name}(") else []
     keywords = [a for a in arguments if is_keyword(a) or a.startswith("**")]
     if arguments and arguments[0] in call.literals and not (
         call.unless_keywords

@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from miner import outline
+from miner.misuse import misuse_of
 from miner.model import (
     Checkout,
     FileScan,
@@ -1219,11 +1220,17 @@ def missing_name_counts(db: Database, name: str) -> tuple[int, int]:
 
 
 def shape_rows(db: Database, qualname: str) -> list[tuple[str, str]]:
-    """(project, shape) of every use of a name except imports: the input of a shape summary."""
+    """(project, shape) of every use of a name except imports and calls that cannot work
+    (miner/misuse.py: SQLAlchemy 1.x's ``select([...])`` is no way to call it): the input of a
+    shape summary."""
     rows = db.execute(
-        "SELECT project, shape FROM uses WHERE qualname = ? AND kind != 'import'", [qualname]
+        "SELECT project, shape, result FROM uses WHERE qualname = ? AND kind != 'import'", [qualname]
     )
-    return [tuple(row) for row in rows.fetchall()]
+    return [
+        (project, shape)
+        for project, shape, result in rows.fetchall()
+        if not misuse_of(qualname, shape or "", result or "")
+    ]
 
 
 def replace_candidates(

@@ -12,7 +12,7 @@ from miner import rank
 from miner.misuse import RulesError, load_rules, rules_of
 from miner.model import MinerError, Project, SourceFile, UseKind
 from miner.scan import ScanContext, scan_file
-from miner.store import FileCandidate
+from miner.store import FileCandidate, open_db, save_project_list, shape_rows
 from miner.targets import discover
 
 LIBRARIES = ("flask", "django", "sqlalchemy")
@@ -90,7 +90,7 @@ def test_a_missing_rules_file_is_one_line_naming_it(tmp_path: Path) -> None:
 
 DJANGO_VIEW = """\
     from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
-    from django.shortcuts import redirect, render
+    from django.shortcuts import get_object_or_404, redirect, render
     from django.template.loader import render_to_string
     from django.urls import reverse
 
@@ -112,6 +112,8 @@ DJANGO_VIEW = """\
          "a status code is no URL: redirect raises TypeError"),
         ("django.http.response.JsonResponse", "return JsonResponse([1, 2])",
          "JsonResponse takes a dict unless safe=False: a list raises TypeError"),
+        ("django.shortcuts.get_object_or_404", 'return get_object_or_404("shop.Item", pk=1)',
+         "get_object_or_404 takes a model, manager or queryset: a string raises ValueError"),
     ],
 )
 def test_a_django_call_that_cannot_work_is_no_use(contexts, qualname: str, code: str, reason: str) -> None:
@@ -153,19 +155,55 @@ def test_the_same_calls_with_flask_names_are_judged_by_flasks_rules_only(context
     assert page_to_helper == ([""], [3])
 
 
-def test_sqlalchemy_1x_list_arguments_are_no_uses_under_2x(contexts) -> None:
+@pytest.mark.parametrize(
+    ("qualname", "code", "reason"),
+    [
+        ("sqlalchemy.sql.exists", "exists([1])",
+         "exists([...]) is SQLAlchemy 1.x: 2.0 takes the columns as separate arguments (ArgumentError)"),
+        ("sqlalchemy.sql.case", 'case([(users.c.id == 1, "one")])',
+         "case([...]) is SQLAlchemy 1.x: 2.0 takes the whens as separate arguments (ArgumentError)"),
+        ("sqlalchemy.sql.and_", "and_([users.c.id == 1, users.c.name == name])",
+         "and_ takes the conditions as separate arguments: a list raises ArgumentError (write and_(*conditions))"),
+        ("sqlalchemy.sql.insert", 'insert("users")',
+         "a table name is no table: insert raises ArgumentError (pass the Table or the mapped class)"),
+    ],
+)
+def test_a_sqlalchemy_call_that_cannot_work_under_2x_is_no_use(contexts, qualname, code, reason) -> None:
+    text = f"""\
+        from sqlalchemy import and_, case, exists, insert
+
+
+        def query(users, name):
+            return {code}
+        """
+    assert judged(contexts["sqlalchemy"], text, qualname) == ([reason], [])
+
+
+def test_sqlalchemy_1x_select_is_no_use_and_2x_select_is(contexts) -> None:
     code = """\
-        from sqlalchemy import case, select
+        from sqlalchemy import select
 
 
         def query(users):
             old = select([users.c.id])
             new = select(users.c.id)
-            return case([(users.c.id == 1, "one")]), old, new
+            return old, new
         """
     reasons, real = judged(contexts["sqlalchemy"], code, "sqlalchemy.sql.select")
     assert reasons == [
         "select([...]) is SQLAlchemy 1.x: 2.0 takes the columns as separate arguments (ArgumentError)", "",
     ]
     assert real == [6]
-    assert judged(contexts["sqlalchemy"], code, "sqlalchemy.sql.case")[1] == []
+
+
+def test_how_it_is_called_counts_no_call_that_cannot_work() -> None:
+    """The select page must not teach select([...]) as a common form (59 uses on the corpus)."""
+    db = open_db(":memory:")
+    save_project_list(db, [Project(name, f"https://example.org/{name}") for name in "ABCD"])
+    rows = [("A", "select(list)"), ("B", "select(list)"), ("C", "select(value)"), ("D", "select(list)")]
+    db["uses"].insert_all(
+        {"project": project, "path": "q.py", "qualname": "sqlalchemy.sql.select", "kind": "call",
+         "resolution": "import", "line": line, "shape": shape, "result": "assigned"}
+        for line, (project, shape) in enumerate(rows, start=1)
+    )
+    assert shape_rows(db, "sqlalchemy.sql.select") == [("C", "select(value)")]
