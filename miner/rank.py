@@ -730,8 +730,8 @@ def _is_new(candidate: Candidate, shown: Collection[str]) -> bool:
 
 _NEW = "shows a usage shape not shown yet"
 _NO_USE = (
-    "no real use: only imports, code after a return, or calls that cannot work (such as "
-    "render_template(url_for(...)), redirect(render_template(...)), abort(\"text\"))"
+    "no real use: only imports, code after a return, or calls that cannot work (by the "
+    "library's misuse rules, data/misuse/)"
 )
 
 
