@@ -11,8 +11,9 @@ scored in visible parts, each in [0, 1], so that `miner explain` can show them:
   projects write its commonest form, against the name's commonest form, and, where projects
   share a pattern (two forms in one function, such as ``request.method`` with
   ``request.form``), how many share the file's best pattern;
-- source_kind: application or library code first, then examples and docs, then tests;
-  vendored, generated and migration files last;
+- source_kind: application or library code first, then scripts (`bin/`, `migrate_db_1.3.py`),
+  then examples and docs, then tests; vendored, generated and migration files last; build
+  output and installed copies (`build/lib/`, `site-packages/`) are never examples;
 - project_signals: the project is alive: a recent analysed commit, and commits and distinct
   authors in the last year (from the bounded history the crawl fetches).
 
@@ -23,9 +24,11 @@ Selection then collapses copies of one file (the original project is credited), 
 project's best file, and fills the page best total first, with diminishing returns for
 repetition: each time the page already shows every usage shape of a file, its total counts
 ``REPEAT_COST`` less, so a sound file (application or example code, a readable excerpt) showing
-something new can pass it, never by more than ``VARIETY_REACH``. Readability is judged the
-same way: an excerpt over ``2 * COMFORTABLE_EXCERPT`` lines takes a place only when no sound
-candidate is within ``VARIETY_REACH`` of it.
+something new can pass it, never by more than ``VARIETY_REACH``; a mention (``app: Flask``,
+``isinstance(x, Flask)``: `is_mention`) is nothing new and wins no place over a use.
+Readability is judged the same way: an excerpt over ``2 * COMFORTABLE_EXCERPT`` lines takes a
+place only when no sound candidate is within ``VARIETY_REACH`` of it. Build output is never an
+example.
 
 What a score needs of a file's syntax (its excerpt, dead lines, the names its lines read and
 bind) comes from the outline the scan stored with its text (miner/outline.py): ranking never
@@ -37,6 +40,7 @@ from __future__ import annotations
 import builtins
 import functools
 import hashlib
+import itertools
 import re
 import sys
 from collections import Counter
@@ -73,14 +77,20 @@ PATTERN_PROJECTS = 3
 #: How a use written at module level is told apart from the same shape inside a definition.
 MODULE_LEVEL = " at module level"
 
-#: Score of each kind of source file.
+#: Score of each kind of source file. A script (`bin/migrate_db_1.3.py`, Indico's
+#: `bin/utils/apiProxy.py`) is real code run against the library, as an application is, but
+#: written around its one task (reading argv, one-off setup), so it teaches the typical
+#: structure less often: halfway between application code and examples written to teach.
+#: Build output is a copy a build or an install made: never an example (see `select`).
 SOURCE_KINDS: Mapping[str, float] = {
     "application": 1.0,
+    "script": 0.85,
     "example": 0.7,
     "test": 0.3,
     "vendored": 0.0,
     "generated": 0.0,
     "migration": 0.0,
+    "build": 0.0,
 }
 
 #: An excerpt or definition up to this many lines scores 1; longer ones score less.
@@ -88,8 +98,13 @@ COMFORTABLE_EXCERPT = 30
 COMFORTABLE_DEFINITION = 25
 ACTIVITY_HORIZON_YEARS = 5.0
 
-_VENDORED = {"vendor", "_vendor", "vendored", "third_party", "thirdparty", "site-packages",
-             "externals", "extern"}
+_VENDORED = {"vendor", "_vendor", "vendored", "third_party", "thirdparty", "externals", "extern"}
+#: Folders a build or an install writes (`site-packages/flask_login/`, `.tox/py311/`); build/
+#: alone is no such folder (Sphinx sources live in `docs/build/`), only its lib*/bdist* parts.
+_BUILT = {"site-packages", "dist-packages", ".tox", "node_modules", ".eggs", "__pypackages__"}
+_BUILD_PARTS = re.compile(r"lib(\..*)?|bdist\..*")
+#: Top-level folders of scripts a project runs rather than imports (unless it is a package).
+_SCRIPT_DIRS = {"bin", "scripts", "script", "tools", "devtools"}
 #: example, examples, example_app, example_apps, sample_app2, demo-app, docs, tutorials, ...
 _EXAMPLE_DIR = re.compile(r"(examples?|samples?|demos?|docs?|tutorials?)([_-]?apps?\w*)?")
 _TESTS = {"tests", "test", "testing"}
@@ -113,7 +128,7 @@ class Score:
     total: float
     excerpt_lines: int
     definition_lines: int
-    source_label: str  #: application, example, test, vendored, generated or migration
+    source_label: str  #: application, script, example, test, vendored, generated, migration, build
     shapes: tuple[str, ...]  #: the file's usage shapes of the name, most typical first
     content_hash: str  #: of the normalised text: equal for copies of one file
 
@@ -140,9 +155,11 @@ class Decision:
     reason: str
 
 
-def classify_path(path: str, head: bytes = b"") -> str:
-    """Where a file sits: application, example, test, vendored, generated or migration."""
-    return _classify(path, _is_generated(head))
+def classify_path(path: str, head: bytes = b"", package: bool = False) -> str:
+    """Where a file sits: application, script, example, test, vendored, generated, migration
+    or build. `package`: the file's top-level folder holds an ``__init__.py`` (the project
+    imports it: Flaskex's `scripts/helpers.py` is application code)."""
+    return _classify(path, _is_generated(head), package)
 
 
 def _is_generated(head: bytes) -> bool:
@@ -150,10 +167,12 @@ def _is_generated(head: bytes) -> bool:
     return _GENERATED.search(b"\n".join(head.splitlines()[:_HEADER_LINES])) is not None
 
 
-def _classify(path: str, generated: bool) -> str:
+def _classify(path: str, generated: bool, package: bool = False) -> str:
     parts = [part.lower() for part in PurePosixPath(path).parts]
     name = parts[-1] if parts else ""
     directories = set(parts[:-1])
+    if _is_build_output(parts[:-1]):
+        return "build"
     if directories & _VENDORED:
         return "vendored"
     if name.endswith(("_pb2.py", "_pb2_grpc.py")) or generated:
@@ -166,7 +185,25 @@ def _classify(path: str, generated: bool) -> str:
         return "test"
     if any(_EXAMPLE_DIR.fullmatch(part) for part in directories):
         return "example"
+    if not PurePosixPath(name).stem.isidentifier():  # no import can name migrate_db_1.3.py
+        return "script"
+    if len(parts) > 1 and parts[0] in _SCRIPT_DIRS and not package:
+        return "script"
     return "application"
+
+
+def _is_build_output(directories: Sequence[str]) -> bool:
+    """The folders are ones a build or an install wrote: `build/lib/`, `build/bdist.linux-i686/`,
+    `dist/` at the top, an `.egg` or `.egg-info` folder, `site-packages/`, `.tox/`, ..."""
+    return bool(
+        set(directories) & _BUILT
+        or directories[:1] == ["dist"]
+        or any(part.endswith((".egg", ".egg-info")) for part in directories)
+        or any(
+            part == "build" and _BUILD_PARTS.fullmatch(after)
+            for part, after in itertools.pairwise(directories)
+        )
+    )
 
 
 def digest(text: str) -> str:
@@ -246,7 +283,15 @@ class Usage:
 
     @property
     def commonest_form(self) -> int:
-        return max(self.forms.values(), default=0) or 1
+        """The projects of the commonest form; of the commonest use when there is one, for a
+        mention (`is_mention`) is no measure of how a name is used."""
+        used = [count for form, count in self.forms.items() if not is_mention(form)]
+        return max(used or self.forms.values(), default=0) or 1
+
+    @property
+    def used(self) -> bool:
+        """Some file uses the name other than by mentioning it (see `is_mention`)."""
+        return any(not is_mention(form) for form in self.forms)
 
     @property
     def commonest_pair(self) -> int:
@@ -266,6 +311,18 @@ def usage_of(files: Iterable[FileCandidate], qualname: str) -> Usage:
     return Usage(
         {form: len(p) for form, p in forms.items()}, {pair: len(p) for pair, p in pairs.items()}
     )
+
+
+#: What a mention's typicality counts for, against a use of the same spread (see `is_mention`).
+MENTION_WEIGHT = 0.5
+
+
+def is_mention(shape: str) -> bool:
+    """The shape names the name without using it: an annotation (``: Flask``) says a value is
+    one, an ``isinstance``/``issubclass`` check tests for one; neither shows how it is made,
+    called or subclassed. A mention counts for less (`MENTION_WEIGHT`), makes no pattern and
+    wins no place for variety over a file that uses the name (see `select`)."""
+    return shape.startswith((": ", "isinstance(", "issubclass("))
 
 
 def form_of(use: Use) -> str:
@@ -307,7 +364,7 @@ def _forms_by_function(uses: Iterable[Use]) -> dict[str, set[str]]:
     """The forms written in each enclosing definition (module-level uses make no pattern)."""
     found: dict[str, set[str]] = {}
     for use in uses:
-        if use.enclosing:
+        if use.enclosing and not is_mention(use.shape):
             found.setdefault(use.enclosing, set()).add(form_of(use))
     return found
 
@@ -324,11 +381,12 @@ def typicality(uses: Sequence[Use], usage: Usage) -> float:
     A pattern weighs as much as patterns are common for the name (the commonest pattern's
     projects against the commonest form's, at most half), and only one shared by
     `PATTERN_PROJECTS` projects counts: request's form view (``request.method`` with
-    ``request.form``, 9 projects of 18) matters, ``Flask(value)`` with ``: Flask`` hardly does.
+    ``request.form``, 9 projects of 18) matters. A mention (``: Flask``) makes no pattern and
+    counts for less than a use (`_share`).
     """
     if not uses:
         return 0.0
-    single = max(usage.forms.get(form_of(use), 0) for use in uses) / usage.commonest_form
+    single = max(_share(form_of(use), usage) for use in uses)
     if usage.commonest_pair < PATTERN_PROJECTS:
         return single
     weight = min(0.5, usage.commonest_pair / usage.commonest_form)
@@ -338,6 +396,14 @@ def typicality(uses: Sequence[Use], usage: Usage) -> float:
         default=0,
     )
     return (1 - weight) * single + weight * pattern / usage.commonest_pair
+
+
+def _share(form: str, usage: Usage) -> float:
+    """The projects writing `form` against the commonest form's; a mention counts for
+    `MENTION_WEIGHT` of that where the name is also used (``: Flask`` beside ``Flask(value)``),
+    fully where it is only ever mentioned (``flask.typing.ResponseValue``)."""
+    share = min(1.0, usage.forms.get(form, 0) / usage.commonest_form)
+    return share * MENTION_WEIGHT if usage.used and is_mention(form) else share
 
 
 def score_file(
@@ -360,8 +426,8 @@ def score_file(
     real = _real(uses, facts.dead, qualname)
     longest_definition = max((use.enclosing_lines for use in real or uses), default=1)
     typical = {shape_key(use): usage.forms.get(form_of(use), 0) for use in real}
-    ranked_shapes = sorted(typical, key=lambda shape: (-typical[shape], shape))
-    source_label = _classify(file.path, facts.generated)
+    ranked_shapes = sorted(typical, key=lambda s: (is_mention(s), -typical[s], s))
+    source_label = _classify(file.path, facts.generated, file.in_package)
     parts = {
         "conciseness": facts.conciseness,
         "definition": min(1.0, COMFORTABLE_DEFINITION / max(longest_definition, 1)),
@@ -573,6 +639,8 @@ def select(
     for candidate in candidates:
         if candidate.outdated:
             decisions.append(Decision(candidate, False, None, False, candidate.outdated))
+        elif candidate.score.source_label == "build":
+            decisions.append(Decision(candidate, False, None, False, _BUILD))
         else:
             usable.append(candidate)
     originals = _collapse_copies(usable, decisions)
@@ -614,17 +682,29 @@ def _handicap(candidate: Candidate, shown: Counter[str]) -> float:
 
 
 def _repeats(candidate: Candidate, shown: Counter[str]) -> int:
-    return min((shown[shape] for shape in candidate.score.shapes), default=0)
+    return min((shown[shape] for shape in _counted(candidate.score.shapes)), default=0)
+
+
+def _counted(shapes: Sequence[str]) -> list[str]:
+    """The shapes variety counts: the file's uses, or its mentions when it has nothing else
+    (a new ``: Flask`` beside an ``app = Flask(__name__)`` already shown shows nothing new)."""
+    return [shape for shape in shapes if not is_mention(shape)] or list(shapes)
 
 
 def _may_pass(candidate: Candidate, top: Candidate) -> bool:
-    """Variety may put a file before a better one only when it is sound and not far below."""
+    """Variety may put a file before a better one only when it is sound and not far below,
+    and never a file that only mentions the name before one that uses it."""
     score = candidate.score
     return (
         score.source_label in ("application", "example")
         and score.excerpt_lines <= 2 * COMFORTABLE_EXCERPT
         and score.total >= top.score.total - VARIETY_REACH
+        and not (_only_mentions(score.shapes) and not _only_mentions(top.score.shapes))
     )
+
+
+def _only_mentions(shapes: Sequence[str]) -> bool:
+    return all(is_mention(shape) for shape in shapes)
 
 
 def shape_summary(shapes: Iterable[tuple[str, str]], limit: int = 5) -> list[tuple[str, int, int]]:
@@ -725,10 +805,14 @@ def _why_not_best(other: Candidate, best: Candidate) -> str:
 
 
 def _is_new(candidate: Candidate, shown: Collection[str]) -> bool:
-    return any(shape not in shown for shape in candidate.score.shapes)
+    return any(shape not in shown for shape in _counted(candidate.score.shapes))
 
 
 _NEW = "shows a usage shape not shown yet"
+_BUILD = (
+    "build output or an installed copy (build/lib, an .egg, site-packages, ...): "
+    "a copy a build made, never an example"
+)
 _NO_USE = (
     "no real use: only imports, code after a return, or calls that cannot work (by the "
     "library's misuse rules, data/misuse/)"
@@ -738,7 +822,7 @@ _NO_USE = (
 def _why_chosen(candidate: Candidate, shown: Counter[str], top: Candidate) -> str:
     """Why `candidate` took the next place, naming the shape that was new, if any."""
     score = candidate.score
-    new = [shape for shape in score.shapes if not shown[shape]]
+    new = [shape for shape in _counted(score.shapes) if not shown[shape]]
     if candidate.score.total < top.score.total:
         repeats = _repeats(top, shown)
         what = (
@@ -761,7 +845,7 @@ def _why_chosen(candidate: Candidate, shown: Counter[str], top: Candidate) -> st
 
 def _why_readable(candidate: Candidate, shown: Counter[str], passed: Candidate) -> str:
     """Why a readable excerpt took the place of a long one."""
-    new = [shape for shape in candidate.score.shapes if not shown[shape]]
+    new = [shape for shape in _counted(candidate.score.shapes) if not shown[shape]]
     lead = f"{_NEW}, {new[0]}; " if new else ""
     return (
         f"{lead}a readable excerpt ({candidate.score.excerpt_lines} lines, total "
@@ -772,7 +856,7 @@ def _why_readable(candidate: Candidate, shown: Counter[str], passed: Candidate) 
 
 
 def _least_shown(candidate: Candidate, shown: Counter[str]) -> str:
-    return min(candidate.score.shapes, key=lambda shape: (shown[shape], shape))
+    return min(_counted(candidate.score.shapes), key=lambda shape: (shown[shape], shape))
 
 
 def _times(number: int) -> str:

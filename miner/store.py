@@ -299,7 +299,9 @@ SCHEMA: dict[str, TableSpec] = {
             "shape": (str, "normalised form of the use: make_response(jsonify(...), int)"),
             "result": (str, "what a call's value is used for: returned, .headers[...] =, ..."),
             "enclosing_lines": (int, "length of the enclosing definition or statement"),
-            "source_label": (str, "application, example, test, vendored, generated, migration"),
+            "source_label": (
+                str, "application, script, example, test, vendored, generated, migration, build"
+            ),
             "score_source_kind": (float, "rank.SOURCE_KINDS of source_label"),
             "score_definition": (float, "short enclosing definition: min(1, 25 / enclosing_lines)"),
             "score_typicality": (float, "share of the name's uses (imports aside) with this shape"),
@@ -373,12 +375,15 @@ SCHEMA: dict[str, TableSpec] = {
             "definition": (float, "short enclosing definition"),
             "self_contained": (float, "share of the excerpt's names a reader can place"),
             "typicality": (float, "projects writing the file's commonest form (and pattern) against the name's (rank.Usage)"),
-            "source_kind": (float, "application 1, example 0.7, test 0.3, vendored/generated 0"),
+            "source_kind": (float, "application 1, script 0.85, example 0.7, test 0.3, "
+                            "vendored, generated, migration, build 0"),
             "project_signals": (float, "recent commit, commits and authors in the last year"),
             "total": (float, "weighted sum of the parts (rank.WEIGHTS)"),
             "excerpt_lines": (int, "lines of the focused excerpt"),
             "definition_lines": (int, "lines of the longest enclosing definition of a use"),
-            "source_label": (str, "application, example, test, vendored, generated, migration"),
+            "source_label": (
+                str, "application, script, example, test, vendored, generated, migration, build"
+            ),
             "shapes": (str, "JSON list of the file's usage shapes, most typical first"),
             "content_hash": (str, "hash of the normalised text: equal for copies of one file"),
             "rank_key": (str, "excerpt_facts.rank_key of the ranking code that scored it"),
@@ -456,6 +461,9 @@ class FileCandidate:
     release_uploaded_at: str | None = None  #: when that release's file was uploaded
     link_ref: str | None = None  #: what code links point at: the commit, or the release's tag
     outline: bytes | None = None  #: the file's stored outline (miner.outline.dumps)
+    #: its top-level folder holds an __init__.py: a package the project imports (rank: a
+    #: `scripts/` package is application code, not a folder of scripts)
+    in_package: bool = False
 
 
 def schema_markdown() -> str:
@@ -1022,10 +1030,18 @@ def dotted_uses(db: Database) -> list[tuple[str, str, str, str, str, str]]:
     ).fetchall()
 
 
+#: A selected column: the file's top-level folder holds an __init__.py (FileCandidate.in_package).
+_IN_PACKAGE = """
+    EXISTS (SELECT 1 FROM files AS init WHERE init.project = uses.project
+            AND instr(uses.path, '/') > 0
+            AND init.path = substr(uses.path, 1, instr(uses.path, '/')) || '__init__.py')
+    AS in_package"""
+
+
 def _file_candidates(db: Database, where: str, params: dict[str, str]) -> list[FileCandidate]:
     rows = db.query(
         """
-        SELECT uses.*, files.blob_sha, sources.text,
+        SELECT uses.*, files.blob_sha, sources.text, """ + _IN_PACKAGE + """,
                CASE WHEN sources.outline_key = :key THEN sources.outline END AS outline,
                projects.url, projects.web, projects.docs, projects.pypi, projects.blurb,
                projects.license, projects.position, projects.commit_sha AS project_commit,
@@ -1082,6 +1098,7 @@ def _file_candidates(db: Database, where: str, params: dict[str, str]) -> list[F
                 release_uploaded_at=first["release_uploaded_at"],
                 link_ref=_link_ref(first["project_commit"], first["release"], first["tags"]),
                 outline=first["outline"],
+                in_package=bool(first["in_package"]),
             )
         )
     return candidates
@@ -1275,7 +1292,7 @@ def scoring_inputs(db: Database, pages: Iterable[str]) -> list[tuple[str, FileCa
     _fill_pages(db, pages)
     rows = db.query(
         """
-        SELECT uses.*, files.blob_sha, projects.position,
+        SELECT uses.*, files.blob_sha, projects.position, """ + _IN_PACKAGE + """,
                COALESCE(projects.committed_at, projects.release_uploaded_at) AS committed_at,
                projects.commits_last_year, projects.authors_last_year
         FROM uses
@@ -1303,6 +1320,7 @@ def scoring_inputs(db: Database, pages: Iterable[str]) -> list[tuple[str, FileCa
             committed_at=first["committed_at"],
             blob_sha=first["blob_sha"],
             history=History(0, first["commits_last_year"] or 0, first["authors_last_year"] or 0),
+            in_package=bool(first["in_package"]),
         )
         inputs.append((qualname, file))
     return inputs

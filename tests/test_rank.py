@@ -7,8 +7,10 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+from tests_support import build_repo
 
-from miner import outline, rank
+from miner import outline, rank, store
+from miner.crawl import crawl
 from miner.model import Project, SourceFile
 from miner.rank import Candidate, classify_path, select, shape_summary
 from miner.scan import ScanContext, scan_file
@@ -37,11 +39,11 @@ def candidate(context, project: str, path: str, text: str, position: int = 0) ->
     )
 
 
-def ranked(files: list[FileCandidate]) -> list[Candidate]:
-    usage = rank.usage_of(files, QUALNAME)
+def ranked(files: list[FileCandidate], qualname: str = QUALNAME) -> list[Candidate]:
+    usage = rank.usage_of(files, qualname)
     return [
         Candidate(f.project.name, f.project.position, f.path,
-                  rank.score_file(f, QUALNAME, usage, "flask", now=NOW))
+                  rank.score_file(f, qualname, usage, "flask", now=NOW))
         for f in files
     ]
 
@@ -198,10 +200,64 @@ def test_unknown_order_is_refused():
         ("third_party/lib.py", "vendored"),
         ("migrations/versions/0001_init.py", "migration"),
         ("api/service_pb2.py", "generated"),
+        # scripts: run, not imported
+        ("bin/migrate_db_0.7.py", "script"),
+        ("bin/utils/api_proxy.py", "script"),
+        ("tools/release.py", "script"),
+        ("scripts/seed.py", "script"),
+        ("update-doc-index.py", "script"),  # no import statement can name it
+        ("shop/utils/helpers.py", "application"),  # a package's utils/ is the package's code
+        ("shop/scripts/run.py", "application"),  # only top-level script folders
+        ("manage.py", "application"),
+        ("examples/run-demo.py", "example"),
+        ("tests/test-views.py", "test"),
+        # build output and installed copies
+        ("examples/charts/build/lib/app/__init__.py", "build"),
+        ("examples/charts/build/bdist.linux-i686/egg/app/views.py", "build"),
+        ("build/lib.linux-x86_64-3.11/shop/views.py", "build"),
+        ("dist/shop/views.py", "build"),
+        ("Shop-1.0-py3.11.egg/shop/views.py", "build"),
+        ("venv/lib/python3.11/site-packages/flask_login/utils.py", "build"),
+        (".tox/py311/lib/python3.11/site-packages/shop.py", "build"),
+        ("frontend/node_modules/some-tool/hook.py", "build"),
+        ("docs/build/conf.py", "example"),  # Sphinx sources in build/: not build output
+        ("shop/build/steps.py", "application"),
+        ("shop/dist/views.py", "application"),
     ],
 )
 def test_classify_path(path, label):
     assert classify_path(path) == label
+
+
+def test_a_top_level_scripts_package_is_application_code():
+    # Flaskex keeps its helpers in scripts/ with an __init__.py: app.py imports them
+    assert classify_path("scripts/helpers.py", package=True) == "application"
+    assert classify_path("scripts/helpers.py") == "script"
+    assert classify_path("bin/migrate_db_1.3.py", package=True) == "script"  # unimportable
+
+
+def test_a_script_ranks_between_application_code_and_examples(context):
+    edits = {"App": "shop/views.py", "Tool": "bin/migrate_db_1.3.py", "Demo": "examples/app.py"}
+    files = [
+        candidate(context, project, path, VIEW.replace("message", f"message_{i}"), position=i)
+        for i, (project, path) in enumerate(edits.items())
+    ]
+    scores = {c.project: c.score for c in ranked(files)}
+    assert [scores[p].source_label for p in edits] == ["application", "script", "example"]
+    assert scores["Tool"].source_kind == rank.SOURCE_KINDS["script"] == 0.85
+    assert scores["App"].total > scores["Tool"].total > scores["Demo"].total
+    assert [d.candidate.project for d in select(ranked(files)) if d.chosen] == list(edits)
+
+
+def test_build_output_is_never_an_example(context):
+    built = candidate(context, "Charts", "examples/charts/build/lib/app/views.py", VIEW)
+    decisions = select(ranked([built]))
+    assert [d.chosen for d in decisions] == [False]
+    assert decisions[0].candidate.score.source_label == "build"
+    assert decisions[0].reason == (
+        "build output or an installed copy (build/lib, an .egg, site-packages, ...): "
+        "a copy a build made, never an example"
+    )
 
 
 def test_generated_files_are_recognised_by_their_header():
@@ -272,3 +328,102 @@ def test_a_long_excerpt_waits_for_readable_ones_within_reach():
         "0.800) comes before Long (0.850), whose excerpt runs to 150 lines (over 60; at most "
         "0.25 of a total is given up for it)"
     )
+
+
+ANNOTATED = """\
+from flask import Flask
+
+
+def configure(app: Flask) -> None:
+    app.config["NAME"] = "{project}"
+"""
+CREATED = """\
+from flask import Flask
+
+app = Flask(__name__)
+app.config["NAME"] = "{project}"
+"""
+
+
+def test_a_file_that_only_annotates_the_name_ranks_below_one_that_calls_it(context):
+    # more projects annotate Flask than create one: the annotation is still no measure
+    files = [
+        candidate(context, name, "app.py", (ANNOTATED if name < "D" else CREATED).format(project=name),
+                  position=i)
+        for i, name in enumerate(["A", "B", "C", "D", "E"])
+    ]
+    scores = {c.project: c.score for c in ranked(files, "flask.app.Flask")}
+    assert scores["A"].shapes == (": Flask",)
+    assert scores["D"].typicality == 1.0  # the commonest use, though fewer projects write it
+    assert scores["A"].typicality == rank.MENTION_WEIGHT  # as common as a use, counted half
+    assert scores["A"].total < scores["D"].total
+
+
+def test_a_name_only_ever_annotated_keeps_its_examples(context):
+    text = "from flask.typing import ResponseValue\n\n\ndef view() -> ResponseValue:\n    return 'ok'\n"
+    files = [candidate(context, name, "views.py", text.replace("ok", name), position=i)
+             for i, name in enumerate(["A", "B"])]
+    candidates = ranked(files, "flask.typing.ResponseValue")
+    assert [c.score.typicality for c in candidates] == [1.0, 1.0]
+    assert [d.chosen for d in select(candidates)] == [True, True]
+
+
+def test_a_mention_wins_no_place_for_variety_over_a_use():
+    page = select([
+        scored("A", 0.90, "Flask(value)"),
+        scored("B", 0.89, "Flask(value)", position=1),
+        scored("C", 0.88, "Flask(value)", position=2),
+        scored("D", 0.86, ": Flask", position=3),  # 0.02 below C, new: it used to pass C
+    ], max_examples=3)
+    assert [d.candidate.project for d in page if d.chosen] == ["A", "B", "C"]
+
+
+def test_a_new_mention_beside_a_shown_use_is_nothing_new():
+    page = select([
+        scored("A", 0.90, "Flask(value)"),
+        scored("B", 0.89, "Flask(value)", position=1),
+        scored("C", 0.86, "Flask(value)", "isinstance(value, Flask)", position=2),
+    ])
+    chosen = [(d.candidate.project, d.new_shape) for d in page if d.chosen]
+    assert chosen == [("A", True), ("B", False), ("C", False)]
+    assert page[2].reason.startswith("shapes already shown, such as Flask(value); ")
+
+
+def test_mentions_still_vary_among_themselves():
+    # a page whose best file only mentions the name: variety works as for uses
+    page = select([
+        scored("A", 0.90, ": ResponseValue"),
+        scored("B", 0.89, ": ResponseValue", position=1),
+        scored("C", 0.86, ": ResponseValue", position=2),
+        scored("D", 0.84, "isinstance(value, ResponseValue)", position=3),
+    ])
+    assert [d.candidate.project for d in page if d.chosen] == ["A", "B", "D", "C"]
+
+
+def test_labels_reach_the_database_and_a_scripts_package_counts_as_application(tmp_path):
+    helper = "from flask import make_response\n\n\ndef ok():\n    return make_response('{}')\n"
+    files = {
+        "scripts/__init__.py": "",
+        "scripts/helpers.py": helper.format("helpers"),  # Flaskex's layout: app.py imports it
+        "bin/migrate_db_1.3.py": helper.format("migrate"),
+        "tools/release.py": helper.format("release"),
+        "examples/demo/build/lib/demo/views.py": helper.format("built"),
+    }
+    db = store.open_db(tmp_path / "miner.db")
+    project = Project("Shop", build_repo(tmp_path / "shop", files))
+    crawl(db, [project], discover("flask"), tmp_path / "cache", jobs=1, pypi_index=None)
+    labels = {
+        row["path"]: (row["source_label"], row["score_source_kind"])
+        for row in db["uses"].rows_where("kind = 'call'")
+    }
+    assert labels == {
+        "scripts/helpers.py": ("application", 1.0),
+        "bin/migrate_db_1.3.py": ("script", 0.85),
+        "tools/release.py": ("script", 0.85),
+        "examples/demo/build/lib/demo/views.py": ("build", 0.0),
+    }
+    packaged = {f.path: f.in_package for f in store.load_candidates(db, QUALNAME)}
+    assert packaged == {
+        "scripts/helpers.py": True, "bin/migrate_db_1.3.py": False, "tools/release.py": False,
+        "examples/demo/build/lib/demo/views.py": False,
+    }
