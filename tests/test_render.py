@@ -549,3 +549,15 @@ def test_the_bundled_intros_replace_the_generated_one(tmp_path: Path) -> None:
     assert "is an object in the `flask.globals` module" in page
     assert "a proxy to the `Request` being handled right now" in page
     assert "docstring" not in page
+
+
+def test_a_page_whose_only_uses_cannot_work_says_there_is_no_example(tmp_path: Path) -> None:
+    """ShortMe's render_template(url_for(...)) is a use no reader should copy, and no import."""
+    broken = {"app.py": 'from flask import url_for\n\n\ndef setup():\n    return render_template(url_for("index"))\n'}
+    pages, _ = render(tmp_path, build_db({URL_FOR}, projects=[(ALPHA, broken, None)]))
+    page = pages["flask-helpers-url-for-examples.markdown"]
+    assert "## Example" not in page and "How the projects in this corpus call" not in page
+    assert page.endswith(
+        "No project in this corpus has a use of `url_for` worth showing: only imports, code\n"
+        "that never runs, or calls that cannot work. So there is no example to show yet.\n"
+    )
