@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import math
 import os
-import signal
 import sqlite3
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 import platformdirs
 
-from miner import DISTRIBUTION, rank, sources, store, targets
+from miner import DISTRIBUTION, interrupts, rank, sources, store, targets
 from miner import crawl as crawling
 from miner import progress as progressing
 from miner import render as rendering
@@ -236,7 +233,7 @@ def crawl(
         for host in sources.unresolvable_hosts(projects):
             click.echo(terminal_text(_host_note(host, projects, bool(pypi_index))), err=True)
     try:
-        with _sigterm_interrupts(), progressing.crawl_listener(mode) as listener:
+        with interrupts.catching(), progressing.crawl_listener(mode) as listener:
             report = crawling.crawl(
                 db,
                 projects,
@@ -277,24 +274,6 @@ def _host_note(host: str, projects: list[Project], fallback: bool) -> str:
     else:
         outcome = f"its {some} will fail"
     return f"note: cannot resolve {host} (no network?): {outcome}"
-
-
-@contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM (kill, a service manager) stops the crawl as Ctrl-C does, so the worker
-    processes are shut down too; the previous handler comes back afterwards."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(_signal: int, _frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 #: The longest --timeout: a day. Timers past what the platform's clock holds (1e308) overflow.

@@ -40,7 +40,7 @@ from typing import Any
 
 import platformdirs
 
-from miner import DISTRIBUTION, metadata, rank, rerank, sources, store
+from miner import DISTRIBUTION, interrupts, metadata, rank, rerank, sources, store
 from miner.escape import clean_text
 from miner.model import (
     Checkout,
@@ -150,6 +150,7 @@ def crawl(
                 db, projects, context, cache_dir, jobs, executor, timeout, listener, finish,
                 pypi_index,
             )
+        interrupts.check()
         changed = {r.project for r in report.results if r.ok and not r.unchanged}
         # Scores depend on rows of the whole corpus: the pages with a changed input are scored again.
         listener.ranking_started()
@@ -157,6 +158,7 @@ def crawl(
         listener.ranking_finished(ranked)
         if ranked:
             store.save_drift(db, detect_drift(db))
+        interrupts.check()
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     return report
@@ -254,6 +256,7 @@ def _crawl_here(
                 if isinstance(work, Future):
                     running[work] = (number, project, pool[0])
                 else:
+                    interrupts.check()  # a Ctrl-C is no project's failure, even one dropped
                     results[number] = store_work(db, context, work)
             while reported in results:
                 finish(results.pop(reported))
@@ -695,6 +698,7 @@ def _crawl_on_dask(
             except Exception as error:  # the task raised, or its worker died
                 reason = f"{project.name}: the Dask task failed: {type(error).__name__}: {error}"
                 work = ProjectWork(project, _now(), _now(), error=reason)
+            interrupts.check()
             finish(store_work(db, context, work))
 
 

@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import socket
 import sys
 import tarfile
@@ -299,8 +300,8 @@ def fetch_project(project: Project, cache_dir: Path, timeout: float = 300) -> Ch
         except git.CommandError as error:
             _remove_partial(git_dir, whole=new)
             raise _fetch_error(project, _reason(error, timeout)) from None
-        except FetchError:  # an empty repository, a HEAD that is no branch
-            _remove_partial(git_dir, whole=new)
+        except (FetchError, KeyboardInterrupt):  # an empty repository, a HEAD that is no
+            _remove_partial(git_dir, whole=new)  # branch; git stopped by Ctrl-C (see _Git)
             raise
         except ValueError as error:  # a blob missing from a cache that was already up to date
             raise _fetch_error(
@@ -419,7 +420,7 @@ def remote_head(project: Project, timeout: float = 300) -> tuple[str, str]:
     head is the commit it already holds.
     """
     url = _safe_url(project)
-    runner = git.Git()
+    runner = _Git()
     runner.update_environment(**_GIT_ENV)
     runner.set_persistent_git_options(c=_SAFE_CONFIG)
     try:
@@ -542,9 +543,32 @@ def _open_cache(project: Project, git_dir: Path) -> git.Git:
     return _git(git_dir)
 
 
+#: How git ends when Ctrl-C or SIGTERM reaches it: killed by the signal, or (through a shell or
+#: a wrapper script) exit status 128 + the signal's number.
+_INTERRUPTED = frozenset({-signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT, 128 + signal.SIGTERM})
+
+
+class _Git(git.Git):
+    """git.Git whose commands raise KeyboardInterrupt when git was stopped by Ctrl-C or SIGTERM.
+
+    The signal went to miner's whole process group: the crawl is being interrupted, and the
+    project is no failure of its own (it keeps its stored rows and gets no failed crawl). The
+    exception travels to the main thread with the project's work, whether or not the main
+    thread has seen the signal yet.
+    """
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().execute(*args, **kwargs)
+        except git.GitCommandError as error:
+            if error.status in _INTERRUPTED:
+                raise KeyboardInterrupt from None
+            raise
+
+
 def _git(git_dir: Path) -> git.Git:
     """A git runner bound to one cache repository, with the never-hang, never-ext settings."""
-    runner = git.Git()  # --git-dir names the repository; a vanished cache is then a git error
+    runner = _Git()  # --git-dir names the repository; a vanished cache is then a git error
     runner.update_environment(**_GIT_ENV)
     runner.set_persistent_git_options(c=_SAFE_CONFIG, git_dir=str(git_dir))
     return runner

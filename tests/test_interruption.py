@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from miner import crawl as crawling
 from miner import store
 from miner.cli import cli
 
@@ -429,6 +430,102 @@ def test_the_worker_pool_ends_with_the_crawl(corpus, tmp_path: Path, sig: signal
         assert crawl.output().splitlines()[-1] == INTERRUPTED.format(db=db)
         assert "Traceback" not in crawl.output()
     check_whole(db)
+
+
+# -- Ctrl-C is never lost, never a project's failure ------------------------------------------
+
+
+def crawl_twice(
+    make_repo, tmp_path: Path, jobs: int
+) -> tuple[Path, list[str], dict[str, tuple[str, int, int]]]:
+    """Two projects crawled once; both then gain a commit. Returns (db, arguments, state)."""
+    remotes = [make_repo({"app.py": APP}, name=f"c{i}") for i in range(2)]
+    projects = tmp_path / "projects.toml"
+    projects.write_text(
+        "".join(f'[[project]]\nname = "C{i}"\nurl = "{r.url}"\n\n' for i, r in enumerate(remotes)),
+        encoding="utf-8",
+    )
+    db = tmp_path / "miner.db"
+    arguments = ["crawl", "--projects", str(projects), "--cache", str(tmp_path / "cache"),
+                 "--db", str(db), "--jobs", str(jobs), "--pypi-index", ""]  # fmt: skip
+    first = CliRunner().invoke(cli, arguments)
+    assert first.exit_code == 0, first.output
+    for remote in remotes:
+        remote.commit({"more.py": APP})
+    return db, arguments, check_whole(db)
+
+
+def failed_crawls(db: Path) -> int:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return conn.execute("SELECT COUNT(*) FROM crawls WHERE status = 'failed'").fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    ("ending", "jobs"),
+    [("os.kill(os.getpid(), signal.SIGINT)", 1), ("os.kill(os.getpid(), signal.SIGTERM)", 2),
+     ("sys.exit(130)", 2)],
+    ids=["sigint", "sigterm", "status-130"],
+)  # fmt: skip
+def test_git_stopped_by_ctrl_c_interrupts_the_crawl_and_fails_no_project(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str, jobs: int
+) -> None:
+    """Ctrl-C reaches git first (the main thread has not seen it, or never will): git's
+    death by the signal (or a wrapper's 128 + signal) is the interruption, not a failure."""
+    import git as gitpython
+
+    db, arguments, before = crawl_twice(make_repo, tmp_path, jobs)
+    stopped = tmp_path / "git-stopped-by-ctrl-c"
+    stopped.write_text(
+        f"#!{sys.executable}\nimport os, signal, sys\n"
+        "if 'fetch' in sys.argv:\n"
+        "    signal.signal(signal.SIGINT, signal.SIG_DFL)  # even if pytest runs with it ignored\n"
+        f"    {ending}\n"
+        f"os.execv({shutil.which('git')!r}, ['git', *sys.argv[1:]])\n",
+        encoding="utf-8",
+    )
+    stopped.chmod(0o755)
+    monkeypatch.setattr(gitpython.Git, "GIT_PYTHON_GIT_EXECUTABLE", str(stopped))
+
+    result = CliRunner().invoke(cli, arguments)
+
+    assert result.exit_code == 130, result.output
+    assert result.output.splitlines()[-1] == INTERRUPTED.format(db=db)
+    assert "FAILED" not in result.output
+    assert failed_crawls(db) == 0
+    assert check_whole(db) == before
+
+
+class SignalsInItsFinaliser:
+    """Sends SIGINT to this process from `__del__`: Python raises KeyboardInterrupt inside the
+    finaliser and drops it, as it did inside GitPython's Repo.__del__, run by the garbage
+    collector in the crawl's main thread, when the crawl lost a Ctrl-C."""
+
+    def __del__(self) -> None:
+        signal.raise_signal(signal.SIGINT)
+
+
+def test_a_ctrl_c_whose_exception_a_finaliser_dropped_still_interrupts(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, arguments, before = crawl_twice(make_repo, tmp_path, jobs=1)
+    dropped: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", dropped.append)
+    store_work = crawling.store_work
+
+    def ctrl_c_while_storing(*args: object) -> crawling.ProjectResult:
+        SignalsInItsFinaliser()  # dropped at once: Ctrl-C lands in its finaliser, here
+        return store_work(*args)
+
+    monkeypatch.setattr(crawling, "store_work", ctrl_c_while_storing)
+
+    result = CliRunner().invoke(cli, arguments)
+
+    assert [type(info.exc_value) for info in dropped] == [KeyboardInterrupt]  # it was dropped
+    assert result.exit_code == 130, result.output
+    assert result.output.splitlines()[-1] == INTERRUPTED.format(db=db)
+    state = check_whole(db)  # the project stored before the Ctrl-C was noticed stays stored
+    assert state["C0"][1:] == (2, 2 * before["C0"][2]) and state["C1"] == before["C1"]
+    assert failed_crawls(db) == 0
 
 
 # -- files end cleanly -------------------------------------------------------------------------
