@@ -283,15 +283,20 @@ class Usage:
 
     @property
     def commonest_form(self) -> int:
-        """The projects of the commonest form; of the commonest use when there is one, for a
-        mention (`is_mention`) is no measure of how a name is used."""
+        """The projects of the commonest form; of the commonest use when the name is chiefly
+        used (`chiefly_used`), for then a mention is no measure of how it is used."""
         used = [count for form, count in self.forms.items() if not is_mention(form)]
-        return max(used or self.forms.values(), default=0) or 1
+        return max(used if self.chiefly_used else self.forms.values(), default=0) or 1
 
     @property
-    def used(self) -> bool:
-        """Some file uses the name other than by mentioning it (see `is_mention`)."""
-        return any(not is_mention(form) for form in self.forms)
+    def chiefly_used(self) -> bool:
+        """No mention (see `is_mention`) is written by more projects than the commonest use:
+        ``Flask(value)`` (28 projects) over ``: Flask`` (5). A name chiefly annotated
+        (SQLAlchemy's ``Connection``: annotated in 3 projects, subclassed in 1) or only ever
+        annotated (``flask.typing.ResponseValue``) is taught by its annotations."""
+        used = [count for form, count in self.forms.items() if not is_mention(form)]
+        mentioned = [count for form, count in self.forms.items() if is_mention(form)]
+        return bool(used) and max(used) >= max(mentioned, default=0)
 
     @property
     def commonest_pair(self) -> int:
@@ -320,8 +325,9 @@ MENTION_WEIGHT = 0.5
 def is_mention(shape: str) -> bool:
     """The shape names the name without using it: an annotation (``: Flask``) says a value is
     one, an ``isinstance``/``issubclass`` check tests for one; neither shows how it is made,
-    called or subclassed. A mention counts for less (`MENTION_WEIGHT`), makes no pattern and
-    wins no place for variety over a file that uses the name (see `select`)."""
+    called or subclassed. A mention counts for less (`MENTION_WEIGHT`) where the name is
+    chiefly used (`Usage.chiefly_used`), makes no pattern and wins no place for variety over a
+    file that uses the name (see `select`)."""
     return shape.startswith((": ", "isinstance(", "issubclass("))
 
 
@@ -400,10 +406,10 @@ def typicality(uses: Sequence[Use], usage: Usage) -> float:
 
 def _share(form: str, usage: Usage) -> float:
     """The projects writing `form` against the commonest form's; a mention counts for
-    `MENTION_WEIGHT` of that where the name is also used (``: Flask`` beside ``Flask(value)``),
-    fully where it is only ever mentioned (``flask.typing.ResponseValue``)."""
+    `MENTION_WEIGHT` of that where the name is chiefly used (``: Flask`` beside
+    ``Flask(value)``), fully where it is chiefly mentioned (see `Usage.chiefly_used`)."""
     share = min(1.0, usage.forms.get(form, 0) / usage.commonest_form)
-    return share * MENTION_WEIGHT if usage.used and is_mention(form) else share
+    return share * MENTION_WEIGHT if usage.chiefly_used and is_mention(form) else share
 
 
 def score_file(

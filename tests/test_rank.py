@@ -346,17 +346,30 @@ app.config["NAME"] = "{project}"
 
 
 def test_a_file_that_only_annotates_the_name_ranks_below_one_that_calls_it(context):
-    # more projects annotate Flask than create one: the annotation is still no measure
+    # as many projects annotate Flask as create one: the annotation is no measure of its use
     files = [
-        candidate(context, name, "app.py", (ANNOTATED if name < "D" else CREATED).format(project=name),
+        candidate(context, name, "app.py", (ANNOTATED if name < "C" else CREATED).format(project=name),
                   position=i)
-        for i, name in enumerate(["A", "B", "C", "D", "E"])
+        for i, name in enumerate(["A", "B", "C", "D"])
     ]
     scores = {c.project: c.score for c in ranked(files, "flask.app.Flask")}
     assert scores["A"].shapes == (": Flask",)
-    assert scores["D"].typicality == 1.0  # the commonest use, though fewer projects write it
-    assert scores["A"].typicality == rank.MENTION_WEIGHT  # as common as a use, counted half
+    assert scores["D"].typicality == 1.0
+    assert scores["A"].typicality == rank.MENTION_WEIGHT  # as common as the use, counted half
     assert scores["A"].total < scores["D"].total
+
+
+def test_a_name_chiefly_annotated_is_taught_by_its_annotations(context):
+    # like SQLAlchemy's Connection: annotated in three projects, subclassed in one
+    subclass = "from flask import Flask\n\n\nclass App(Flask):\n    pass\n"
+    files = [
+        candidate(context, name, "app.py", ANNOTATED.format(project=name) if name < "D" else subclass,
+                  position=i)
+        for i, name in enumerate(["A", "B", "C", "D"])
+    ]
+    scores = {c.project: c.score for c in ranked(files, "flask.app.Flask")}
+    assert scores["A"].typicality == 1.0
+    assert scores["D"].typicality == pytest.approx(1 / 3, abs=1e-4)
 
 
 def test_a_name_only_ever_annotated_keeps_its_examples(context):
