@@ -139,28 +139,28 @@ def crawl(
         listener.project_finished(result)
 
     listener.crawl_started(len(projects))
-    executor = _executor(1 if dask else jobs, context)
+    pool = [_executor(1 if dask else jobs, context)]  # replaced when a worker dies
     try:
         if dask:
             _crawl_on_dask(
                 db, projects, context, cache_dir, dask, timeout, listener, finish, pypi_index
             )
         else:
-            executor = _crawl_here(
-                db, projects, context, cache_dir, jobs, executor, timeout, listener, finish,
+            _crawl_here(
+                db, projects, context, cache_dir, jobs, pool, timeout, listener, finish,
                 pypi_index,
             )
         interrupts.check()
         changed = {r.project for r in report.results if r.ok and not r.unchanged}
         # Scores depend on rows of the whole corpus: the pages with a changed input are scored again.
         listener.ranking_started()
-        ranked = rerank.rank_pages(db, library.name, changed, functools.partial(_map_on, executor))
+        ranked = rerank.rank_pages(db, library.name, changed, functools.partial(_map_on, pool[0]))
         listener.ranking_finished(ranked)
         if ranked:
             store.save_drift(db, detect_drift(db))
         interrupts.check()
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+    finally:  # waits for the workers' manager threads, which must not outlive this (see pool)
+        pool[0].shutdown(wait=True, cancel_futures=True)
     return report
 
 
@@ -170,13 +170,14 @@ def _crawl_here(
     context: ScanContext,
     cache_dir: Path,
     jobs: int,
-    executor: Executor,
+    pool: list[Executor],
     timeout: float,
     listener: CrawlListener,
     finish: Callable[[ProjectResult], None],
     pypi_index: str | None,
-) -> Executor:
-    """Crawl the projects, scanning on `executor`; returns the executor alive.
+) -> None:
+    """Crawl the projects, scanning on `pool[0]`, which a new pool replaces when a worker dies;
+    the caller shuts it down.
 
     With more than one job, up to PROJECTS_PER_JOB x jobs projects are in flight at once
     (threads: their git work waits on subprocesses, their scans run on the shared worker
@@ -184,7 +185,6 @@ def _crawl_here(
     others. Each project is stored as soon as its work is done and a new one starts; results
     are reported in project list order. With one job, projects go one after another.
     """
-    pool = [executor]  # replaced when a worker dies
     jobs = max(jobs or os.cpu_count() or 1, 1)
     in_flight = PROJECTS_PER_JOB * jobs if jobs > 1 else 1
     threads: Executor = ThreadPoolExecutor(in_flight) if in_flight > 1 else _InlineExecutor()
@@ -262,11 +262,11 @@ def _crawl_here(
                 finish(results.pop(reported))
                 reported += 1
     except BaseException:  # Ctrl-C: the projects in flight wait for no scan still queued
-        pool[0].shutdown(wait=False, cancel_futures=True)
+        if isinstance(pool[0], AffinePool):
+            pool[0].cancel_queued()
         raise
     finally:
         threads.shutdown(wait=True, cancel_futures=True)
-    return pool[0]
 
 
 #: Projects in flight per worker process (with more than one): enough that one project's git

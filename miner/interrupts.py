@@ -5,15 +5,18 @@ is running a finaliser (a `__del__` that the garbage collector calls at any allo
 as GitPython's `Repo.__del__`), the exception is printed as "Exception ignored" and dropped:
 the crawl would go on as if no key had been pressed, while git, in the same process group,
 died of the signal and its project was recorded as failed. So the handler also sets a flag,
-and the crawl asks `check()` at the points where it stores a result.
+and the crawl asks `check()` at the points where it stores a result; and the exception a
+finaliser drops is not printed (a traceback instead of the crawl's one line).
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 _received = threading.Event()
 
@@ -34,9 +37,17 @@ def catching() -> Iterator[None]:
     for sig, handler in previous.items():
         if handler is not signal.SIG_IGN:
             signal.signal(sig, _interrupt)
+    unraisable = sys.unraisablehook
+
+    def quiet(info: Any) -> None:  # sys.UnraisableHookArgs
+        if not (isinstance(info.exc_value, KeyboardInterrupt) and _received.is_set()):
+            unraisable(info)
+
+    sys.unraisablehook = quiet
     try:
         yield
     finally:
+        sys.unraisablehook = unraisable
         for sig, handler in previous.items():
             if handler is not signal.SIG_IGN:
                 signal.signal(sig, handler)

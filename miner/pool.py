@@ -76,13 +76,21 @@ class AffinePool(Executor):
             self._changed.notify_all()
         return task.future
 
+    def cancel_queued(self) -> None:
+        """Cancel every task no worker has taken yet (Ctrl-C: no one will use their results).
+
+        Unlike shutdown(wait=False), this keeps hold of the workers' executors: a process pool
+        shut down without waiting forgets its manager thread, and one still running when
+        Python exits makes it print a traceback (OSError: Bad file descriptor, Python 3.11).
+        """
+        with self._changed:
+            self._cancel_queued()
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._changed:
             self._closed = True
             if cancel_futures:
-                for task in self._queued():
-                    task.future.cancel()
-                self._clear_queues()
+                self._cancel_queued()
             self._changed.notify_all()
             while wait and self._queued() and self._broken is None:  # they run first
                 self._changed.wait()
@@ -177,6 +185,13 @@ class AffinePool(Executor):
             task.future.set_exception(error)
         else:
             task.future.set_result(result)
+
+    def _cancel_queued(self) -> None:
+        """Cancel and drop every queued task (the lock held)."""
+        for task in self._queued():
+            task.future.cancel()
+        self._clear_queues()
+        self._changed.notify_all()
 
     def _queued(self) -> list[_Task]:
         return [*self._free, *(task for queue in self._homed for task in queue)]
