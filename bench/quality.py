@@ -29,7 +29,7 @@ how miner cut it:
 - calls the analysed signature refuses: a ``~~`` line calls a library function with a keyword
   it does not take (``send_file(attachment_filename=...)``, gone in Flask 2.2) or without a
   parameter it requires (``send_from_directory(directory=..., filename=...)``);
-- misuses highlighted: a ``~~`` line holds a call that cannot work (``rank.misuse``:
+- misuses highlighted: a ``~~`` line holds a call that cannot work (``misuse.misuse``, by the library's rules:
   ``render_template(url_for(...))``, ``abort("text")``, ...);
 - weak promotions: an example placed before a candidate with a higher total (one placed later
   or left out because the page was full) although it is test, vendored, generated or migration
@@ -59,7 +59,7 @@ sys.path[:0] = [str(ROOT)]
 
 import itertools  # noqa: E402
 
-from miner import rank, render  # noqa: E402
+from miner import misuse, rank, render  # noqa: E402
 from miner.excerpt import HIGHLIGHT, MARKERS  # noqa: E402
 from miner.model import Target, UseKind  # noqa: E402
 from miner.store import load_libraries, load_targets, open_db, used_qualnames  # noqa: E402
@@ -321,7 +321,7 @@ def judge(tally: Tally, page: str, library: str, file, excerpt, anchor: str, mis
     misused = {
         line
         for use in file.uses
-        if use.qualname == page and rank.misuse(use)
+        if use.qualname == page and misuse.misuse(use)
         for line in range(use.line, use.end_line + 1)
     }
     tally.add("misuses highlighted", len(high & misused), place)

@@ -18,18 +18,21 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from miner import excerpt, outline, rank, store
+from miner import excerpt, misuse, outline, rank, shapes, store
 from miner.model import Use
+from miner.resources import resource_dir
 from miner.store import Database
 
 
 @functools.cache
 def rank_key() -> str:
-    """A hash of the ranking, excerpt and outline code: stored facts are reused only under the
-    same one."""
+    """A hash of the ranking, excerpt, outline, shape and misuse code and of the misuse rules:
+    stored facts and rankings are reused only under the same one (a rules edit re-ranks)."""
     digest = hashlib.sha256()
-    for module in (rank, excerpt, outline):
+    for module in (rank, excerpt, outline, shapes, misuse):
         digest.update(Path(module.__file__ or "").read_bytes())
+    for rules in sorted((resource_dir("data") / "misuse").glob("*.toml")):
+        digest.update(rules.name.encode() + b"\0" + rules.read_bytes())
     return digest.hexdigest()[:32]
 
 

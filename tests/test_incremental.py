@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
-from miner import rank, store
+from miner import rank, rerank, store
 from miner.crawl import crawl
 from miner.model import Project
+from miner.resources import resource_dir
 from miner.targets import discover
 
 VIEWS = (
@@ -108,3 +111,19 @@ def test_pages_scored_in_small_batches_score_alike(make_repo, tmp_path, flask_li
     batched = store.open_db(tmp_path / "batched.db")
     crawl(batched, projects, flask_library, tmp_path / "cache-2", jobs=1)
     assert candidate_rows(batched) == candidate_rows(whole) != []
+
+
+def test_an_edit_of_the_misuse_rules_changes_the_rank_key(tmp_path, monkeypatch) -> None:
+    """Rules decide what counts as a use: a crawl after an edit re-ranks every page."""
+    data = tmp_path / "data"
+    shutil.copytree(resource_dir("data"), data)
+    monkeypatch.setattr(rerank, "resource_dir", lambda name: data)
+    rerank.rank_key.cache_clear()
+    try:
+        before = rerank.rank_key()
+        rules = data / "misuse" / "django.toml"
+        rules.write_text(rules.read_text() + "\n# one more rule\n")
+        rerank.rank_key.cache_clear()
+        assert rerank.rank_key() != before
+    finally:
+        rerank.rank_key.cache_clear()
