@@ -42,7 +42,7 @@ FSP_TOP = 35
 PRELUDE_LINES = 25  # longer import preludes are left out
 DEFINITION_LINES = 40  # enclosing definitions up to this length are shown whole
 CONTEXT_LINES = 20  # budget for the statements around a use inside a longer definition
-RECEIVER_LINES = 8  # a decorator's object (``bp = Blueprint(...)``) up to this long is shown
+RECEIVER_LINES = 8  # a decorator's object or a base (``bp = Blueprint(...)``) this short is shown
 MERGE_GAP = 3  # segments this close are joined, the gap shown
 TOTAL_LINES = 120  # a later use that would push the total past this is dropped
 READABLE_LINES = 60  # ... and a use repeating a shown usage shape, past this
@@ -551,16 +551,19 @@ def _first_reader(src: _Source, facts: _Facts, use: int) -> list[Span]:
 
 def _receivers(src: _Source, facts: _Facts, use: int) -> list[Span]:
     """For a use inside ``@bp.route(...) def view():``: the short module-level assignment that
-    binds ``bp`` (``bp = Blueprint("bp", __name__)``), so a reader sees what the view hangs on."""
+    binds ``bp`` (``bp = Blueprint("bp", __name__)``), so a reader sees what the view hangs on;
+    for a use inside ``class User(Base):``, the short assignment or class that binds ``Base``
+    (``Base = declarative_base()``), so a reader sees what the model derives from."""
     assert src.outline is not None
     top = _path(src, use)[0][0]
     if top.kind not in _SCOPES:
         return []
-    read = set().union(*(facts.loads.get(line, ()) for line in range(top.first, top.line)))
+    last = _header(src, top)[1] if top.kind == "class" else top.line - 1
+    read = set().union(*(facts.loads.get(line, ()) for line in range(top.first, last + 1)))
     return [
         _span(statement)
         for statement in src.body
-        if statement.kind == "assign"
+        if statement.kind in ("assign", "class")
         and statement.name in read
         and statement.last < top.first
         and src.size(_span(statement)) <= RECEIVER_LINES

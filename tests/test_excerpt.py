@@ -798,3 +798,27 @@ def test_highlighted_lines_give_back_source_lines(style: str, seed: int) -> None
     assert all(line.removeprefix("~~") in lines for line in shown)
     assert all(line not in MARKERS for line in shown)
     assert excerpt.text.count("~~") == len(marked)
+
+
+def test_focused_shows_the_short_base_a_model_derives_from() -> None:
+    source = dedent("""\
+        import sqlalchemy as sa
+        from sqlalchemy.orm import DeclarativeBase
+
+        LIMIT = 10
+        for i in range(3):
+            print(i)
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class User(Base):
+            __tablename__ = "user"
+            id = sa.Column(sa.Integer, primary_key=True)
+        """)
+    excerpt = make_excerpt(source, [15], "Column", "models.py", library="sqlalchemy")
+    assert "class Base(DeclarativeBase):\n    pass\n" in excerpt.text
+    assert "LIMIT" not in excerpt.text
+    assert excerpt.text.endswith('    __tablename__ = "user"\n~~    id = sa.Column(sa.Integer, primary_key=True)\n')
