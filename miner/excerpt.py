@@ -449,7 +449,30 @@ def _with_use(
     if all(_inside(windows, window) for window in unit):
         return windows  # already shown (uses of one function): nothing to add, nothing to read
     needed = _windows(src, _needed(src, library, windows, unit, src.kept[use] + 1))
-    return _merge(src, [*windows, *unit, *needed])
+    grown = _merge(src, [*windows, *unit, *needed])
+    return _with_gap_imports(src, library, windows, grown)
+
+
+def _with_gap_imports(
+    src: _Source, library: str, before: Sequence[Window], grown: list[Window]
+) -> list[Window]:
+    """`grown` with the imports of the `library` names read on the lines that merging showed
+    (the few lines between two joined blocks), and on the lines those imports bring in, until
+    no shown line reads a library name whose import is left out."""
+    assert src.outline is not None
+    facts = _facts(src.outline)
+    seen = before
+    while True:
+        fresh = [
+            src.kept[k] + 1
+            for start, end in grown
+            for k in range(start, end)
+            if not _inside(seen, (k, k + 1))
+        ]
+        imports = _imports(src, facts, library, fresh, (grown,))
+        seen, grown = grown, _merge(src, [*grown, *_windows(src, imports)])
+        if grown == seen:
+            return grown
 
 
 def _length(windows: Sequence[Window], code: Window) -> int:
@@ -522,13 +545,30 @@ def _needed(
             context += _around_body(src, definition)
     lines = [src.kept[k] + 1 for start, end in unit for k in range(start, end)]
     lines += [line for first, last in context for line in range(first, last + 1)]
-    imports: list[Span] = []
+    return _imports(src, facts, library, lines, (windows, unit)) + context
+
+
+def _imports(
+    src: _Source,
+    facts: _Facts,
+    library: str,
+    lines: Iterable[int],
+    shown_in: Sequence[Sequence[Window]],
+) -> list[Span]:
+    """The import spans binding the `library` names read on original `lines` whose binding
+    line is shown in none of `shown_in` (each a sorted list of disjoint windows)."""
+
+    def shown(line: int) -> bool:
+        k = src.stripped_index(line)
+        return k is not None and any(_inside(windows, (k, k + 1)) for windows in shown_in)
+
+    spans: list[Span] = []
     for line in lines:
         for name in facts.loads.get(line, ()):
             for module, statement, bound in facts.imports.get(name, ()):
                 if library and module == library and not any(map(shown, bound)):
-                    imports += _import_spans(src, statement, bound[0])
-    return imports + context
+                    spans += _import_spans(src, statement, bound[0])
+    return spans
 
 
 def _first_reader(src: _Source, facts: _Facts, use: int) -> list[Span]:
@@ -658,15 +698,40 @@ def _narrow(src: _Source, node: Statement | Node, line: int) -> list[Span]:
         after = parts[holder + 1][0] if holder + 1 < len(parts) else inner.last
         if not before < start <= end < after:
             continue
-        spans = [(first, parts[0][0] - 1)]
+        opening = parts[0][0] - 1
+        if holder:  # comments before the first element left out go with it
+            opening = _before_notes(src, first, opening)
+        spans = [(first, opening)]
         if src.size((start, end)) > CONTEXT_LINES and child is not None:
             spans += _narrow(src, child, line)
         else:
             spans.append((start, end))
         if parts[-1][1] < last:
-            spans.append((parts[-1][1] + 1, last))
+            closing = parts[-1][1] + 1
+            if holder + 1 < len(parts):  # ... and those after the last element left out
+                closing = _after_notes(src, closing, last)
+            spans.append((closing, last))
         return spans
     return [(first, last)]
+
+
+def _before_notes(src: _Source, first: int, last: int) -> int:
+    """The last line of `first`..`last` before the comment and blank lines that end them."""
+    while last > first and _is_note(src.lines[last - 1]):
+        last -= 1
+    return last
+
+
+def _after_notes(src: _Source, first: int, last: int) -> int:
+    """The first line of `first`..`last` after the comment and blank lines that open them."""
+    while first < last and _is_note(src.lines[first - 1]):
+        first += 1
+    return first
+
+
+def _is_note(line: str) -> bool:
+    """A blank or comment-only line (between the elements of a literal: never in a string)."""
+    return not line.strip() or line.lstrip().startswith("#")
 
 
 def _windows(src: _Source, spans: Iterable[Span]) -> list[Window]:
