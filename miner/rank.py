@@ -24,8 +24,9 @@ Selection then collapses copies of one file (the original project is credited), 
 project's best file, and fills the page best total first, with diminishing returns for
 repetition: each time the page already shows every usage shape of a file, its total counts
 ``REPEAT_COST`` less, so a sound file (application or example code, a readable excerpt) showing
-something new can pass it, never by more than ``VARIETY_REACH``; a mention (``app: Flask``,
-``isinstance(x, Flask)``: `is_mention`) is nothing new and wins no place over a use.
+something new can pass it, never by more than ``VARIETY_REACH`` nor from a total under
+``VARIETY_FLOOR``; a mention (``app: Flask``, ``isinstance(x, Flask)``: `is_mention`) is
+nothing new and wins no place over a use.
 Readability is judged the same way: an excerpt over ``2 * COMFORTABLE_EXCERPT`` lines takes a
 place only when no sound candidate is within ``VARIETY_REACH`` of it. Build output is never an
 example.
@@ -72,6 +73,9 @@ REPEAT_COST = 0.05
 #: A file passes one with a higher total for variety only within this much, and only when sound
 #: (application or example code with an excerpt of at most ``2 * COMFORTABLE_EXCERPT`` lines).
 VARIETY_REACH = 0.25
+#: ... and only when its own total is at least this: a weak file (a long definition, an odd
+#: use) is shown after the better ones, whatever it shows that is new.
+VARIETY_FLOOR = 0.5
 #: Two forms written together in one function by this many projects make a usage pattern.
 PATTERN_PROJECTS = 3
 #: How a use written at module level is told apart from the same shape inside a definition.
@@ -710,13 +714,13 @@ def _counted(shapes: Sequence[str]) -> list[str]:
 
 
 def _may_pass(candidate: Candidate, top: Candidate) -> bool:
-    """Variety may put a file before a better one only when it is sound and not far below,
-    and never a file that only mentions the name before one that uses it."""
+    """Variety may put a file before a better one only when it is sound, not far below and
+    not weak itself, and never a file that only mentions the name before one that uses it."""
     score = candidate.score
     return (
         score.source_label in ("application", "example")
         and score.excerpt_lines <= 2 * COMFORTABLE_EXCERPT
-        and score.total >= top.score.total - VARIETY_REACH
+        and score.total >= max(top.score.total - VARIETY_REACH, VARIETY_FLOOR)
         and not (_only_mentions(score.shapes) and not _only_mentions(top.score.shapes))
     )
 

@@ -159,6 +159,17 @@ def test_variety_never_puts_a_weak_candidate_before_a_better_one(weak):
     )
 
 
+def test_variety_never_promotes_a_candidate_whose_own_total_is_weak():
+    """Within reach of the best remaining (0.70 - 0.48 < VARIETY_REACH), and that one's shape
+    shown four times (0.70 - 4 * 0.05 < 0.48), but under VARIETY_FLOOR: it waits its turn."""
+    repeated = [scored(p, 0.70, "f(str)", position=i) for i, p in enumerate("ABCDE")]
+    page = select([*repeated, scored("W", 0.48, "f(int)", position=9)])
+    assert [d.candidate.project for d in page if d.chosen] == [*"ABCDE", "W"]
+    long_one = scored("Long", 0.70, "g()", lines=150)
+    page = select([long_one, scored("Short", 0.48, "g(int)", position=1)])
+    assert [d.candidate.project for d in page if d.chosen] == ["Long", "Short"]
+
+
 def test_explain_names_the_shape_that_was_new_not_the_files_commonest():
     page = select([
         scored("A", 0.9, "url_for(str)"),
