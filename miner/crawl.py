@@ -187,7 +187,7 @@ def _crawl_here(
     """
     jobs = max(jobs or os.cpu_count() or 1, 1)
     in_flight = PROJECTS_PER_JOB * jobs if jobs > 1 else 1
-    threads: Executor = ThreadPoolExecutor(in_flight) if in_flight > 1 else _InlineExecutor()
+    threads: Executor = _ProjectThreads(in_flight) if in_flight > 1 else _InlineExecutor()
 
     def mapper(function: Callable[..., Any], *iterables: Any) -> Iterator[Any]:
         return _map_on(pool[0], function, *iterables)
@@ -808,6 +808,16 @@ def crawl_key(context: ScanContext, project: Project) -> str:
 
 def _default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("miner")) / "repos"
+
+
+class _ProjectThreads(ThreadPoolExecutor):
+    """The threads of the projects in flight. A Ctrl-C raised while `submit` starts a thread
+    left that thread unknown to the pool: never joined, its project crawled on after the
+    crawl had said it stopped. It is held until `submit` returns."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with interrupts.held():
+            return super().submit(fn, *args, **kwargs)
 
 
 class _InlineExecutor(Executor):

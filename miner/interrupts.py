@@ -53,9 +53,27 @@ def catching() -> Iterator[None]:
                 signal.signal(sig, handler)
 
 
+#: Blocks of the main thread running under `held()`: a signal there is only remembered.
+_holding = 0
+
+
 def _interrupt(_signal: int, _frame: object) -> None:
     _received.set()
-    raise KeyboardInterrupt
+    if not _holding:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """Code that must not be cut in half (the start of a thread): an interruption that comes
+    while it runs is raised when it ends. Main thread only, as signal handlers are."""
+    global _holding
+    _holding += 1
+    try:
+        yield
+    finally:
+        _holding -= 1
+    check()
 
 
 def check() -> None:

@@ -546,6 +546,53 @@ def test_a_ctrl_c_whose_exception_a_finaliser_dropped_still_interrupts(
     assert failed_crawls(db) == 0
 
 
+def test_a_ctrl_c_while_a_project_thread_starts_leaves_no_thread_running(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C lands in ThreadPoolExecutor.submit just after it started a project thread, before
+    the pool knew of it: that thread is joined like the others, not left crawling unseen."""
+    remote = make_repo({"app.py": APP}, name="t0")
+    projects = tmp_path / "projects.toml"
+    projects.write_text(f'[[project]]\nname = "T0"\nurl = "{remote.url}"\n', encoding="utf-8")
+    db = tmp_path / "miner.db"
+    arguments = ["crawl", "--projects", str(projects), "--cache", str(tmp_path / "cache"),
+                 "--db", str(db), "--jobs", "2", "--pypi-index", ""]  # fmt: skip
+    landed: list[threading.Thread] = []
+    go = threading.Event()  # its project goes on once someone joins it, or the test is done
+    real_start, real_join, work = threading.Thread.start, threading.Thread.join, crawling.crawl_project_work
+
+    def start_then_ctrl_c(thread: threading.Thread) -> None:
+        real_start(thread)
+        if thread.name.startswith("ThreadPoolExecutor") and not landed:
+            landed.append(thread)
+            signal.raise_signal(signal.SIGINT)
+
+    def join(thread: threading.Thread, timeout: float | None = None) -> None:
+        if thread in landed:
+            go.set()
+        real_join(thread, timeout)
+
+    def waiting_work(*args: object, **kwargs: object) -> crawling.ProjectWork:
+        go.wait()
+        return work(*args, **kwargs)
+
+    monkeypatch.setattr(threading.Thread, "start", start_then_ctrl_c)
+    monkeypatch.setattr(threading.Thread, "join", join)
+    monkeypatch.setattr(crawling, "crawl_project_work", waiting_work)
+    try:
+        result = CliRunner().invoke(cli, arguments)
+        left_running = landed[0].is_alive()
+    finally:
+        go.set()
+        for thread in landed:
+            real_join(thread)
+
+    assert not left_running
+    assert result.exit_code == 130, result.output
+    assert result.output.splitlines()[-1] == INTERRUPTED.format(db=db)
+    assert failed_crawls(db) == 0
+
+
 # -- files end cleanly -------------------------------------------------------------------------
 
 APP = "from flask import make_response\n\n\ndef index():\n    return make_response('hi')\n"
