@@ -46,7 +46,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
@@ -296,6 +296,8 @@ class Usage:
 
     forms: Mapping[str, int]
     pairs: Mapping[frozenset[str], int]
+    #: keyword -> projects passing it (to the first call of a shape); see `variety_shape`
+    keywords: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def commonest_form(self) -> int:
@@ -323,15 +325,50 @@ def usage_of(files: Iterable[FileCandidate], qualname: str) -> Usage:
     """Count, over every file using `qualname`, the projects writing each form and pair."""
     forms: dict[str, set[str]] = {}
     pairs: dict[frozenset[str], set[str]] = {}
+    keywords: dict[str, set[str]] = {}
     for file in files:
         uses = [use for use in file.uses if use.qualname == qualname and use.kind is not UseKind.IMPORT]
         for use in uses:
             forms.setdefault(form_of(use), set()).add(file.project.name)
+            for keyword in _keywords(use.shape):
+                keywords.setdefault(keyword, set()).add(file.project.name)
         for pair in {pair for found in _forms_by_function(uses).values() for pair in _pairs(found)}:
             pairs.setdefault(pair, set()).add(file.project.name)
     return Usage(
-        {form: len(p) for form, p in forms.items()}, {pair: len(p) for pair, p in pairs.items()}
+        {form: len(p) for form, p in forms.items()},
+        {pair: len(p) for pair, p in pairs.items()},
+        {keyword: len(p) for keyword, p in keywords.items()},
     )
+
+
+def _keywords(shape: str) -> list[str]:
+    """The keywords passed to the first call of `shape` (``_external`` of
+    ``url_for(str, _external=True)``)."""
+    return [a.partition("=")[0] for a in call_arguments(shape) if is_keyword(a)]
+
+
+#: A keyword fewer projects pass makes no usage shape of its own (see `variety_shape`).
+SHARED_KEYWORD = 2
+
+
+def variety_shape(use: Use, usage: Usage) -> str:
+    """`shape_key` with every keyword that fewer than `SHARED_KEYWORD` projects pass written
+    ``key=``: ``url_for(str, team_id=value)`` (CTFd's route parameter) and
+    ``url_for(str, transaction_id=value)`` (braintree's) are one way to call ``url_for``,
+    while ``url_for(str, _external=True)`` (29 uses in 7 projects) is another."""
+    shape = shape_key(use)
+    start = shape.find("(")
+    if start < 0:
+        return shape
+
+    def rare(argument: str) -> bool:
+        return is_keyword(argument) and usage.keywords.get(argument.partition("=")[0], 0) < SHARED_KEYWORD
+
+    arguments, end = first_call(shape, start)
+    if not any(map(rare, arguments)):
+        return shape
+    rewritten = [f"key={a.partition('=')[2]}" if rare(a) else a for a in arguments]
+    return f"{shape[:start]}({', '.join(rewritten)}){shape[end + 1:]}"
 
 
 #: What a mention's typicality counts for, against a use of the same spread (see `is_mention`).
@@ -447,7 +484,7 @@ def score_file(
         )
     real = _real(uses, facts.dead, qualname)
     longest_definition = max((use.enclosing_lines for use in real or uses), default=1)
-    typical = {shape_key(use): usage.forms.get(form_of(use), 0) for use in real}
+    typical = {variety_shape(use, usage): usage.forms.get(form_of(use), 0) for use in real}
     ranked_shapes = sorted(typical, key=lambda s: (is_mention(s), -typical[s], s))
     source_label = _classify(file.path, facts.generated, file.in_package)
     parts = {

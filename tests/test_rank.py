@@ -11,7 +11,7 @@ from tests_support import build_repo
 
 from miner import outline, rank, store
 from miner.crawl import crawl
-from miner.model import Project, SourceFile
+from miner.model import Project, Resolution, SourceFile, Use, UseKind
 from miner.rank import Candidate, classify_path, select, shape_summary
 from miner.scan import ScanContext, scan_file
 from miner.store import FileCandidate
@@ -470,3 +470,29 @@ def test_labels_reach_the_database_and_a_scripts_package_counts_as_application(t
         "scripts/helpers.py": True, "bin/migrate_db_1.3.py": False, "tools/release.py": False,
         "examples/demo/build/lib/demo/views.py": False,
     }
+
+
+def test_a_keyword_only_one_project_passes_makes_no_shape_of_its_own():
+    """CTFd's team_id= and braintree's transaction_id= are route parameters: both are one way
+    of calling url_for; _external=, which two projects pass, is another."""
+
+    def url_for(project: str, shape: str) -> FileCandidate:
+        use = Use(
+            "flask.helpers.url_for", UseKind.CALL, Resolution.DIRECT, 3, 5, 3, 40, "view", "url_for", "x", shape
+        )
+        return FileCandidate(Project(project, f"/src/{project}"), "c0ffee", None, "views.py", "x", (use,))
+
+    files = [
+        url_for("ctfd", "url_for(str, team_id=value)"),
+        url_for("braintree", "url_for(str, transaction_id=value)"),
+        url_for("shortme", "url_for(str, _external=True)"),
+        url_for("flask-user", "url_for(str, token=value, _external=True)"),
+    ]
+    usage = rank.usage_of(files, "flask.helpers.url_for")
+    shapes = [rank.variety_shape(file.uses[0], usage) for file in files]
+    assert shapes == [
+        "url_for(str, key=value)",
+        "url_for(str, key=value)",
+        "url_for(str, _external=True)",
+        "url_for(str, key=value, _external=True)",
+    ]
