@@ -401,6 +401,8 @@ def table(tally: Tally) -> str:
         ("pages whose examples show one shape", sum(e > 1 and s == 1 for e, s in tally.shapes.values())),
         ("median excerpt lines", statistics.median(lines) if lines else 0),
         ("p90 excerpt lines", p90),
+        ("excerpts over 60 lines", sum(count > WEAK_LINES for count in lines)),
+        ("excerpts over 100 lines", sum(count > 100 for count in lines)),
     ]
     return "\n".join(["| measure | value |", "|---|---:|", *(f"| {k} | {v} |" for k, v in rows)])
 
