@@ -5,8 +5,9 @@
 
 DIR holds the reference site's example pages for one library (in the fullstackpython.com
 repository: ``content/pages/examples/flask``); SITE is a ``miner render`` output folder. A
-reference page is matched with miner's page of the same name, directly or through SITE's
-redirect map (the reference names some pages by their import path: ``flask-request``).
+reference page is matched with miner's page of the same name, a name page or a module page,
+directly or through SITE's redirect map (the reference names some pages by their import path:
+``flask-request``).
 
 For every matched page the table gives both sides' example counts, the projects both show,
 and the median excerpt length. ``--pairs`` lists each project both pages show, with the file
@@ -17,6 +18,7 @@ lines inside the code fence, markers included, as a reader scrolls them.
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import statistics
 from dataclasses import dataclass
@@ -40,7 +42,7 @@ def examples(markdown: str) -> list[Example]:
     """The examples of one page, in page order."""
     found = []
     heads = list(EXAMPLE.finditer(markdown))
-    for head, after in zip(heads, [*heads[1:], None], strict=True):
+    for head, after in itertools.pairwise([*heads, None]):
         body = markdown[head.end() : after.start() if after else len(markdown)]
         link, fence = FILE_LINK.search(body), FENCE.search(body)
         if not link or not fence:
@@ -72,10 +74,11 @@ def redirects(site: Path, library: str) -> dict[str, str]:
 
 
 def our_page(site: Path, library: str, reference_slug: str, moved: dict[str, str]) -> Path | None:
-    name = f"{reference_slug}-examples"
+    """miner's name page or module page (``modules/LIBRARY/``) for a reference page."""
+    name = reference_slug.removesuffix("-examples") + "-examples"
     name = Path(moved.get(f"{name}.html", f"{name}.html")).stem
-    path = site / library / f"{name}.markdown"
-    return path if path.exists() else None
+    found = [site / library / f"{name}.markdown", site / "modules" / library / f"{name}.markdown"]
+    return next((path for path in found if path.exists()), None)
 
 
 def _key(project: str) -> str:
