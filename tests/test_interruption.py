@@ -573,7 +573,7 @@ def test_a_ctrl_c_while_a_project_thread_starts_leaves_no_thread_running(
         real_join(thread, timeout)
 
     def waiting_work(*args: object, **kwargs: object) -> crawling.ProjectWork:
-        go.wait()
+        go.wait(STOP)  # a hang detector: past it the crawl ends uninterrupted and the test fails
         return work(*args, **kwargs)
 
     monkeypatch.setattr(threading.Thread, "start", start_then_ctrl_c)
