@@ -448,17 +448,18 @@ def _with_use(
     """`windows` with the `unit` of a use on stripped line `use` and what it needs."""
     if all(_inside(windows, window) for window in unit):
         return windows  # already shown (uses of one function): nothing to add, nothing to read
-    needed = _windows(src, _needed(src, library, windows, unit, src.kept[use] + 1))
+    needed = _windows(src, _needed(src, windows, unit, src.kept[use] + 1))
     grown = _merge(src, [*windows, *unit, *needed])
-    return _with_gap_imports(src, library, windows, grown)
+    return _with_imports(src, library, windows, grown)
 
 
-def _with_gap_imports(
+def _with_imports(
     src: _Source, library: str, before: Sequence[Window], grown: list[Window]
 ) -> list[Window]:
-    """`grown` with the imports of the `library` names read on the lines that merging showed
-    (the few lines between two joined blocks), and on the lines those imports bring in, until
-    no shown line reads a library name whose import is left out."""
+    """`grown` with the imports of the `library` names read on the lines it shows beyond
+    `before` (the use, its context, the few lines merging joined between two blocks), and on
+    the lines those imports bring in, until no shown line reads a library name whose import is
+    left out."""
     assert src.outline is not None
     facts = _facts(src.outline)
     seen = before
@@ -520,20 +521,17 @@ def _trimmed(src: _Source, windows: Iterable[Window]) -> list[Window]:
     return trimmed
 
 
-def _needed(
-    src: _Source, library: str, windows: Sequence[Window], unit: Sequence[Window], use: int
-) -> list[Span]:
+def _needed(src: _Source, windows: Sequence[Window], unit: Sequence[Window], use: int) -> list[Span]:
     """What a use's `unit` needs to be understood besides the `windows` already shown: the
     module-level functions and classes passed to a call on the `use` line (the factory of
     ``FlaskGroup(create_app=create_app)``) unless a local name hides them, the object its
-    definition's decorators hang on (:func:`_receivers`), the first reader of what it binds
-    (:func:`_first_reader`), and the imports of the `library` names all of these read."""
+    definition's decorators hang on (:func:`_receivers`) and the first reader of what it binds
+    (:func:`_first_reader`). Their imports are added with all others, by :func:`_with_imports`."""
     assert src.outline is not None
     facts = _facts(src.outline)
 
     def shown(line: int) -> bool:
-        k = src.stripped_index(line)
-        return k is not None and (_inside(windows, (k, k + 1)) or _inside(unit, (k, k + 1)))
+        return _is_shown(src, line, (windows, unit))
 
     context = _first_reader(src, facts, use)
     context += [span for span in _receivers(src, facts, use) if not shown(span[0])]
@@ -543,9 +541,7 @@ def _needed(
         if not shown(_span(definition)[0]):
             context.append(_header(src, definition))
             context += _around_body(src, definition)
-    lines = [src.kept[k] + 1 for start, end in unit for k in range(start, end)]
-    lines += [line for first, last in context for line in range(first, last + 1)]
-    return _imports(src, facts, library, lines, (windows, unit)) + context
+    return context
 
 
 def _imports(
@@ -557,18 +553,21 @@ def _imports(
 ) -> list[Span]:
     """The import spans binding the `library` names read on original `lines` whose binding
     line is shown in none of `shown_in` (each a sorted list of disjoint windows)."""
-
-    def shown(line: int) -> bool:
-        k = src.stripped_index(line)
-        return k is not None and any(_inside(windows, (k, k + 1)) for windows in shown_in)
-
     spans: list[Span] = []
     for line in lines:
         for name in facts.loads.get(line, ()):
             for module, statement, bound in facts.imports.get(name, ()):
-                if library and module == library and not any(map(shown, bound)):
+                if library and module == library and not any(
+                    _is_shown(src, at, shown_in) for at in bound
+                ):
                     spans += _import_spans(src, statement, bound[0])
     return spans
+
+
+def _is_shown(src: _Source, line: int, shown_in: Sequence[Sequence[Window]]) -> bool:
+    """Whether original `line` is kept and lies in one of `shown_in` (sorted, disjoint windows)."""
+    k = src.stripped_index(line)
+    return k is not None and any(_inside(windows, (k, k + 1)) for windows in shown_in)
 
 
 def _first_reader(src: _Source, facts: _Facts, use: int) -> list[Span]:
