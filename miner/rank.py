@@ -330,7 +330,7 @@ def usage_of(files: Iterable[FileCandidate], qualname: str) -> Usage:
         uses = [use for use in file.uses if use.qualname == qualname and use.kind is not UseKind.IMPORT]
         for use in uses:
             forms.setdefault(form_of(use), set()).add(file.project.name)
-            for keyword in _keywords(use.shape):
+            for keyword in keyword_names(call_arguments(use.shape)):
                 keywords.setdefault(keyword, set()).add(file.project.name)
         for pair in {pair for found in _forms_by_function(uses).values() for pair in _pairs(found)}:
             pairs.setdefault(pair, set()).add(file.project.name)
@@ -341,10 +341,9 @@ def usage_of(files: Iterable[FileCandidate], qualname: str) -> Usage:
     )
 
 
-def _keywords(shape: str) -> list[str]:
-    """The keywords passed to the first call of `shape` (``_external`` of
-    ``url_for(str, _external=True)``)."""
-    return [a.partition("=")[0] for a in call_arguments(shape) if is_keyword(a)]
+def keyword_names(arguments: Iterable[str]) -> list[str]:
+    """The keywords among a call's `arguments` (``_external`` of ``_external=True``)."""
+    return [a.partition("=")[0] for a in arguments if is_keyword(a)]
 
 
 #: A keyword fewer projects pass makes no usage shape of its own (see `variety_shape`).
@@ -579,7 +578,7 @@ def call_mismatch(use: Use, target: Target) -> str:
     arguments = call_arguments(use.shape)
     if any(argument.startswith("*") for argument in arguments):
         return ""
-    keywords = [a.partition("=")[0] for a in arguments if is_keyword(a)]
+    keywords = keyword_names(arguments)
     unknown = [key for key in keywords if target.keywords is not None and key not in target.keywords]
     if unknown:
         return f"it passes {unknown[0]}= to {name}, which the analysed {name} does not take"
@@ -722,7 +721,7 @@ def select(
                        else _why_readable(pick, shown, passed)))
         shown.update(pick.score.shapes)
     decisions.extend(
-        Decision(candidate, False, None, _is_new(candidate, shown),
+        Decision(candidate, False, None, bool(_new_shapes(candidate, shown)),
                  f"page full: the {max_examples} examples above were chosen first")
         for candidate in remaining
     )
@@ -863,8 +862,9 @@ def _why_not_best(other: Candidate, best: Candidate) -> str:
     )
 
 
-def _is_new(candidate: Candidate, shown: Collection[str]) -> bool:
-    return any(shape not in shown for shape in _counted(candidate.score.shapes))
+def _new_shapes(candidate: Candidate, shown: Counter[str]) -> list[str]:
+    """The shapes variety counts (`_counted`) that the page does not show yet."""
+    return [shape for shape in _counted(candidate.score.shapes) if not shown[shape]]
 
 
 _NEW = "shows a usage shape not shown yet"
@@ -881,7 +881,7 @@ _NO_USE = (
 def _why_chosen(candidate: Candidate, shown: Counter[str], top: Candidate) -> str:
     """Why `candidate` took the next place, naming the shape that was new, if any."""
     score = candidate.score
-    new = [shape for shape in _counted(score.shapes) if not shown[shape]]
+    new = _new_shapes(candidate, shown)
     if candidate.score.total < top.score.total:
         repeats = _repeats(top, shown)
         what = (
@@ -904,7 +904,7 @@ def _why_chosen(candidate: Candidate, shown: Counter[str], top: Candidate) -> st
 
 def _why_readable(candidate: Candidate, shown: Counter[str], passed: Candidate) -> str:
     """Why a readable excerpt took the place of a long one."""
-    new = [shape for shape in _counted(candidate.score.shapes) if not shown[shape]]
+    new = _new_shapes(candidate, shown)
     lead = f"{_NEW}, {new[0]}; " if new else ""
     return (
         f"{lead}a readable excerpt ({candidate.score.excerpt_lines} lines, total "
